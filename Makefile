@@ -1,0 +1,52 @@
+# Thin wrapper over Meson for the README's commands.  Every target installs
+# what it is missing first (tools/deps.sh).
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+SECONDS    ?= 60
+
+.PHONY: all deps build asan fuzz fuzz-run test bench run clean
+
+all: build
+
+deps:
+	@tools/deps.sh build
+
+# Reconfigure every time: sources are discovered by directory listing.
+define setup
+	@if [ -f $(1)/build.ninja ]; then meson setup --reconfigure $(1) $(2) >/dev/null; \
+	 else meson setup $(1) $(2) >/dev/null; fi
+endef
+
+build: deps
+	$(call setup,$(BUILD),)
+	@ninja -C $(BUILD)
+
+asan: deps
+	$(call setup,$(ASAN_BUILD),-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug "-Dc_args=-fno-sanitize-recover=all -fno-omit-frame-pointer")
+	@ninja -C $(ASAN_BUILD)
+
+fuzz:
+	@tools/deps.sh fuzz
+	$(call setup,$(FUZZ_BUILD),-Dfuzzing=true --native-file tools/clang.ini -Db_lundef=false -Db_sanitize=address,undefined)
+	@ninja -C $(FUZZ_BUILD)
+	@ls $(FUZZ_BUILD)/fuzz_* | sed 's/^/built /'
+
+fuzz-run: fuzz
+	@tools/fuzz-run.sh $(FUZZ_BUILD) $(SECONDS)
+
+test:
+	@tools/deps.sh test
+	@$(MAKE) --no-print-directory build asan
+	@tools/test-all.sh $(BUILD) $(ASAN_BUILD)
+
+bench: build
+	@tools/bench.sh $(BUILD)
+
+run:
+	@tools/deps.sh run
+	@$(MAKE) --no-print-directory build
+	@tools/run-demo.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

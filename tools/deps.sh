@@ -1,0 +1,44 @@
+#!/bin/sh
+# Installs the Debian packages a make target needs, only those missing.
+# `apt-get update` runs only when something is missing.  Usage:
+#   tools/deps.sh build|test|fuzz|peers|run ...
+set -eu
+
+build_pkgs="gcc make pkg-config meson ninja-build python3 libssl-dev libsrtp2-dev libopus-dev
+  libspandsp-dev libbcg729-dev libpcre2-dev libedit-dev"
+fuzz_pkgs="clang libclang-rt-14-dev"
+test_pkgs="$fuzz_pkgs tmux"
+peers_pkgs="sip-tester baresip-core baresip rtpengine-daemon kamailio kamailio-websocket-modules
+  kamailio-tls-modules coturn tshark chromium nodejs npm"
+
+want=""
+for group in "$@"; do
+  case "$group" in
+    build) want="$want $build_pkgs" ;;
+    fuzz) want="$want $build_pkgs $fuzz_pkgs" ;;
+    test) want="$want $build_pkgs $test_pkgs" ;;
+    peers|run) want="$want $build_pkgs $peers_pkgs" ;;
+    *) echo "deps.sh: unknown group $group" >&2; exit 2 ;;
+  esac
+done
+
+missing=""
+for p in $want; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    # node/npm may come from outside Debian on a developer machine.
+    case "$p" in
+      nodejs) command -v node >/dev/null 2>&1 && continue ;;
+      npm) command -v npm >/dev/null 2>&1 && continue ;;
+    esac
+    missing="$missing $p"
+  fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "deps.sh: installing:$missing"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
