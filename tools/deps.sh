@@ -1,23 +1,26 @@
-#!/bin/sh
+#!/bin/bash
 # Installs the Debian packages a make target needs, only those missing.
 # `apt-get update` runs only when something is missing.  Usage:
 #   tools/deps.sh build|test|fuzz|peers|run ...
+# test, peers and run also install the npm packages of tests/peers (npm ci,
+# only when node_modules is missing or older than the lock file).
 set -eu
 
 build_pkgs="gcc make pkg-config meson ninja-build python3 libssl-dev libsrtp2-dev libopus-dev
   libspandsp-dev libbcg729-dev libpcre2-dev libedit-dev"
 fuzz_pkgs="clang libclang-rt-14-dev"
-test_pkgs="$fuzz_pkgs tmux"
 peers_pkgs="sip-tester baresip-core baresip rtpengine-daemon kamailio kamailio-websocket-modules
   kamailio-tls-modules coturn tshark chromium nodejs npm"
+test_pkgs="$fuzz_pkgs tmux openssl iproute2 $peers_pkgs"
 
 want=""
+npm_wanted=0
 for group in "$@"; do
   case "$group" in
     build) want="$want $build_pkgs" ;;
     fuzz) want="$want $build_pkgs $fuzz_pkgs" ;;
-    test) want="$want $build_pkgs $test_pkgs" ;;
-    peers|run) want="$want $build_pkgs $peers_pkgs" ;;
+    test) want="$want $build_pkgs $test_pkgs"; npm_wanted=1 ;;
+    peers|run) want="$want $build_pkgs $peers_pkgs"; npm_wanted=1 ;;
     *) echo "deps.sh: unknown group $group" >&2; exit 2 ;;
   esac
 done
@@ -33,7 +36,20 @@ for p in $want; do
     missing="$missing $p"
   fi
 done
-[ -z "$missing" ] && exit 0
+npm_peers() {
+  [ "$npm_wanted" -eq 1 ] || return 0
+  local dir
+  dir="$(cd "$(dirname "$0")/.." && pwd)/tests/peers"
+  if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
+    echo "deps.sh: npm ci in tests/peers"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null && touch node_modules)
+  fi
+}
+
+if [ -z "$missing" ]; then
+  npm_peers
+  exit 0
+fi
 
 echo "deps.sh: installing:$missing"
 SUDO=""
@@ -42,3 +58,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+npm_peers
