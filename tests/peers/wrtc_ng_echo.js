@@ -1,0 +1,129 @@
+'use strict';
+// A real libwebrtc peer (@roamhq/wrtc, the stack Chrome uses) calls a plain
+// RTP echo peer through a media relay driven over the ng control protocol
+// (rtcgate or rtpengine: the script cannot tell them apart).  The WebRTC peer
+// sends a 1 kHz tone; the echo peer reflects every RTP packet; the tone must
+// come back to the WebRTC peer with its frequency intact.
+//
+//   node wrtc_ng_echo.js --ng 127.0.0.1:22222 --direction webrtc-offers|rtp-offers
+//
+// Prints one JSON line with the result and exits 0 on success, 1 otherwise.
+// Run inside `unshare -n` so only loopback candidates exist.
+const dgram = require('dgram');
+const { RTCPeerConnection, nonstandard } = require('@roamhq/wrtc');
+const { NgClient } = require('./lib/ng');
+const { sine, dominant } = require('./lib/tone');
+
+const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, arr) => {
+  if (a.startsWith('--')) acc.push([a.slice(2), arr[i + 1]]);
+  return acc;
+}, []));
+const [ngHost, ngPort] = (args.ng || '127.0.0.1:22222').split(':');
+const direction = args.direction || 'webrtc-offers';
+const seconds = Number(args.seconds || 4);
+const TONE_HZ = 1000;
+
+function startEcho() {
+  const sock = dgram.createSocket('udp4');
+  const stats = { rtp: 0, rtcp: 0, nonRtp: 0, pts: new Set() };
+  sock.on('message', (msg, rinfo) => {
+    const v = msg[0] >> 6, pt = msg[1] & 0x7f;
+    if (v !== 2) stats.nonRtp++;
+    else if (msg[1] >= 192 && msg[1] <= 223) stats.rtcp++;
+    else { stats.rtp++; stats.pts.add(pt); }
+    sock.send(msg, rinfo.port, rinfo.address);
+  });
+  return new Promise((resolve) => sock.bind(0, '127.0.0.1', () => resolve({ sock, stats, port: sock.address().port })));
+}
+
+function plainSdp(port, mediaFrom) {
+  // Keep the payload types the other side offered (or PCMU/PCMA when offering).
+  const m = mediaFrom ? mediaFrom.match(/^m=audio \d+ [^ ]+ (.*)$/m)[1].trim().split(/\s+/) : ['0', '8'];
+  const maps = mediaFrom ? (mediaFrom.match(/^a=(rtpmap|fmtp):.*$/mg) || []) : ['a=rtpmap:0 PCMU/8000', 'a=rtpmap:8 PCMA/8000'];
+  return ['v=0', `o=- 1 1 IN IP4 127.0.0.1`, 's=echo', 'c=IN IP4 127.0.0.1', 't=0 0',
+    `m=audio ${port} RTP/AVP ${m.join(' ')}`, ...maps, 'a=sendrecv', ''].join('\r\n');
+}
+
+async function gathered(pc) {
+  if (pc.iceGatheringState === 'complete') return;
+  await new Promise((r) => { pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && r(); setTimeout(r, 3000); });
+}
+
+function toneSource() {
+  const source = new nonstandard.RTCAudioSource();
+  const state = { phase: 0 };
+  const timer = setInterval(() => source.onData({ samples: sine(TONE_HZ, 48000, 480, state), sampleRate: 48000,
+    bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 }), 10);
+  return { track: source.createTrack(), stop: () => clearInterval(timer) };
+}
+
+function collect(pc) {
+  const got = { samples: [], rate: 0, frames: 0 };
+  pc.ontrack = (ev) => {
+    const sink = new nonstandard.RTCAudioSink(ev.track);
+    got.sink = sink;
+    sink.ondata = (d) => {
+      got.frames++;
+      got.rate = d.sampleRate;
+      if (got.frames > 100) got.samples.push(...(d.channelCount === 1 ? d.samples : d.samples.filter((_, i) => i % d.channelCount === 0)));
+      if (got.samples.length > d.sampleRate * 2) got.samples.splice(0, got.samples.length - d.sampleRate * 2);
+    };
+  };
+  return got;
+}
+
+async function main() {
+  const ng = new NgClient(ngHost, Number(ngPort));
+  const echo = await startEcho();
+  const pc = new RTCPeerConnection({});
+  const tone = toneSource();
+  const got = collect(pc);
+  const callId = 'wrtc-' + Date.now();
+  const common = { 'call-id': callId, 'from-tag': 'ft1', replace: ['origin', 'session-connection'] };
+  const toWebrtc = { 'transport-protocol': 'UDP/TLS/RTP/SAVPF', ICE: 'force', 'rtcp-mux': ['offer', 'require'], SDES: ['off'], flags: ['generate-mid'] };
+  const toPlain = { 'transport-protocol': 'RTP/AVP', ICE: 'remove', 'rtcp-mux': ['demux'], DTLS: 'off' };
+  const result = { direction, relay: `${ngHost}:${ngPort}` };
+  try {
+    const pong = await ng.command({ command: 'ping' });
+    if (pong.result !== 'pong') throw new Error('ping: ' + JSON.stringify(pong));
+    if (direction === 'webrtc-offers') {
+      pc.addTrack(tone.track);
+      await pc.setLocalDescription(await pc.createOffer());
+      await gathered(pc);
+      const off = await ng.command({ command: 'offer', ...common, sdp: pc.localDescription.sdp, ...toPlain });
+      if (off.result !== 'ok') throw new Error('offer: ' + JSON.stringify(off));
+      result.plainOffer = off.sdp;
+      const ans = await ng.command({ command: 'answer', ...common, 'to-tag': 'tt1', sdp: plainSdp(echo.port, off.sdp), ...toWebrtc });
+      if (ans.result !== 'ok') throw new Error('answer: ' + JSON.stringify(ans));
+      result.webrtcAnswer = ans.sdp;
+      await pc.setRemoteDescription({ type: 'answer', sdp: ans.sdp });
+    } else {
+      const off = await ng.command({ command: 'offer', ...common, sdp: plainSdp(echo.port, null), ...toWebrtc });
+      if (off.result !== 'ok') throw new Error('offer: ' + JSON.stringify(off));
+      result.webrtcOffer = off.sdp;
+      await pc.setRemoteDescription({ type: 'offer', sdp: off.sdp });
+      pc.getTransceivers()[0].sender.replaceTrack(tone.track);
+      pc.getTransceivers()[0].direction = 'sendrecv';
+      await pc.setLocalDescription(await pc.createAnswer());
+      await gathered(pc);
+      const ans = await ng.command({ command: 'answer', ...common, 'to-tag': 'tt1', sdp: pc.localDescription.sdp, ...toPlain });
+      if (ans.result !== 'ok') throw new Error('answer: ' + JSON.stringify(ans));
+      result.plainAnswer = ans.sdp;
+    }
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    const m = dominant(Int16Array.from(got.samples), got.rate || 48000);
+    Object.assign(result, { connectionState: pc.connectionState, iceState: pc.iceConnectionState,
+      echoRtp: echo.stats.rtp, echoRtcp: echo.stats.rtcp, echoNonRtp: echo.stats.nonRtp,
+      echoPts: [...echo.stats.pts], framesReceived: got.frames, toneHz: m.freq, toneRms: Math.round(m.rms) });
+    result.pass = pc.connectionState === 'connected' && echo.stats.rtp > 50 && echo.stats.nonRtp === 0 &&
+      Math.abs(m.freq - TONE_HZ) <= 10 && m.rms > 500;
+    await ng.command({ command: 'delete', ...common }).catch(() => {});
+  } catch (e) {
+    result.pass = false; result.error = String(e && e.stack || e);
+  }
+  tone.stop(); if (got.sink) got.sink.stop(); pc.close(); echo.sock.close(); ng.close();
+  console.log(JSON.stringify(result));
+  setTimeout(() => process.exit(result.pass ? 0 : 1), 100);
+}
+
+main();
