@@ -443,6 +443,22 @@ static void unknown_attributes_420(struct rg_t *t)
     CHECK_EQ_INT(t, gn, 2);
     CHECK_MEM(t, got, gn * 2, unk, n * 2);
     CHECK_EQ_INT(t, rg_stun_check_fingerprint(&r), RG_OK);
+    /* The one-call form gives the same bytes; a request with nothing
+     * unknown gives 0 and leaves the buffer alone. */
+    uint8_t out2[256];
+    CHECK_EQ_INT(t, rg_stun_build_420(&m, rg_stun_known_ice, rg_stun_known_ice_count, NULL, true,
+                                      out2, sizeof(out2)), olen);
+    CHECK_MEM(t, out2, (size_t)olen, out, (size_t)olen);
+    struct rg_stun_msg plain;
+    uint8_t bare[64];
+    size_t blen = raw_attr(bare, raw_header(bare), RG_STUN_A_PRIORITY, "\0\0\0\1", 4);
+    REQUIRE(t, rg_stun_parse(bare, blen, &plain) == RG_OK);
+    memset(out2, 0xAA, 4);
+    CHECK_EQ_INT(t, rg_stun_build_420(&plain, rg_stun_known_ice, rg_stun_known_ice_count, NULL,
+                                      true, out2, sizeof(out2)), 0);
+    CHECK(t, out2[0] == 0xAA);
+    CHECK_EQ_INT(t, rg_stun_build_420(&m, rg_stun_known_ice, rg_stun_known_ice_count, NULL, true,
+                                      out2, 40), RG_ELIMIT);
     /* The error code's bounds. */
     rg_stun_build_response(&b, out, sizeof(out), &m, RG_STUN_ERROR);
     rg_stun_add_error(&b, 700, RG_STR_LIT("x"));
