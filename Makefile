@@ -30,7 +30,7 @@ fuzz:
 	@tools/deps.sh fuzz
 	$(call setup,$(FUZZ_BUILD),-Dfuzzing=true --native-file tools/clang.ini -Db_lundef=false -Db_sanitize=address,undefined)
 	@ninja -C $(FUZZ_BUILD)
-	@ls $(FUZZ_BUILD)/fuzz_* | sed 's/^/built /'
+	@find $(FUZZ_BUILD) -maxdepth 1 -type f -name 'fuzz_*' -perm -u+x | sort | sed 's/^/built /'
 
 fuzz-run: fuzz
 	@tools/fuzz-run.sh $(FUZZ_BUILD) $(SECONDS)
