@@ -155,6 +155,14 @@ static int store_secret(struct walker *w, const struct rg_cmd_tok *t, char *val,
         return RG_OK;
     if (!w->sec)
         return value_error(w, t, RG_SCH_VINVALID);
+    /* Setting the passphrase already stored keeps its ciphertext, so that
+     * re-applying the same line is not a modification. */
+    struct rg_cfg_node *old = w->curn ? rg_cfg_find(w->curn, w->pend, RG_STR_NULL) : NULL;
+    if (old && rg_secret_decrypt(w->sec, rg_str_from_cstr(old->val), plain, sizeof(plain)) ==
+                   RG_OK &&
+        rg_str_eq_cstr(t->s, plain))
+        return rg_str_copy_cstr(rg_str_from_cstr(old->val), val, size) == RG_OK ? RG_OK
+                                                                               : RG_ELIMIT;
     int rc = rg_secret_encrypt(w->sec, t->s, val, size);
     return rc == RG_OK ? RG_OK : RG_ENOMEM;
 }
