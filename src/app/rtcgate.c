@@ -23,6 +23,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "core/alloc.h"
 #include "core/buf.h"
 #include "ctl/schema_doc.h"
 
@@ -66,12 +67,12 @@ static int read_response(struct conn *c, int *status, char **body)
     if (ch != '\n' || sscanf(hdr, "R %d %lu %lu", status, &len, &plen) != 3 || len > (64ul << 20) ||
         plen >= sizeof(c->prompt))
         return -1;
-    char *b = malloc(len + 1);
+    char *b = rg_malloc(len + 1);
     if (!b)
         return -1;
     for (unsigned long i = 0; i < len + plen; i++) {
         if ((ch = get_byte(c)) < 0) {
-            free(b);
+            rg_free(b);
             return -1;
         }
         if (i < len)
@@ -118,7 +119,7 @@ static int connect_daemon(struct conn *c, const char *dir)
     char *body = NULL;
     if (read_response(c, &st, &body) != 0)
         return -1;
-    free(body);
+    rg_free(body);
     return 0;
 }
 
@@ -131,7 +132,7 @@ static int run_scripted(struct conn *c, const char *line, FILE *answers)
     if (request(c, 'x', line, &st, &body) != 0)
         return -1;
     fputs(body, stdout);
-    free(body);
+    rg_free(body);
     while (st == 2) { /* yes/no question: the next input line answers it */
         char ans[256] = "no";
         if (answers && fgets(ans, sizeof(ans), answers))
@@ -142,7 +143,7 @@ static int run_scripted(struct conn *c, const char *line, FILE *answers)
         if (request(c, 'x', ans, &st, &body) != 0)
             return -1;
         fputs(body, stdout);
-        free(body);
+        rg_free(body);
     }
     fflush(stdout);
     return st;
@@ -182,7 +183,7 @@ static unsigned char el_help(EditLine *el, int ch)
     if (request(&g_conn, 'h', line, &st, &body) != 0)
         return CC_EOF;
     printf("\n%s", body);
-    free(body);
+    rg_free(body);
     return CC_REDISPLAY;
 }
 
@@ -234,7 +235,7 @@ static unsigned char el_complete(EditLine *el, int ch)
         }
         ret = CC_REDISPLAY;
     }
-    free(body);
+    rg_free(body);
     return ret;
 }
 
@@ -269,7 +270,7 @@ static int interactive(struct conn *c)
         }
         fputs(body, stdout);
         fflush(stdout);
-        free(body);
+        rg_free(body);
         if (st == 3)
             break;
         if (st == 2) /* the question is the next prompt */
