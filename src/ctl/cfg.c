@@ -201,10 +201,30 @@ int rg_cfg_clone(const struct rg_cfg *c, struct rg_cfg **out)
     return RG_OK;
 }
 
+/* Containers with nothing set below them carry no configuration (they are
+ * not presence containers): equality skips them. */
+static bool empty_container(const struct rg_cfg_node *n)
+{
+    if (n->sch->kind != RG_SCH_CONTAINER)
+        return false;
+    for (const struct rg_cfg_node *k = n->first; k; k = k->next) {
+        if (!empty_container(k))
+            return false;
+    }
+    return true;
+}
+
+static const struct rg_cfg_node *skip_empty(const struct rg_cfg_node *n)
+{
+    while (n && empty_container(n))
+        n = n->next;
+    return n;
+}
+
 static bool node_equal(const struct rg_cfg_node *a, const struct rg_cfg_node *b)
 {
-    const struct rg_cfg_node *x = a->first, *y = b->first;
-    for (; x && y; x = x->next, y = y->next) {
+    const struct rg_cfg_node *x = skip_empty(a->first), *y = skip_empty(b->first);
+    for (; x && y; x = skip_empty(x->next), y = skip_empty(y->next)) {
         if (x->sch != y->sch || (x->key == NULL) != (y->key == NULL) ||
             (x->val == NULL) != (y->val == NULL))
             return false;

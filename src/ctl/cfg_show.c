@@ -28,6 +28,16 @@ static bool has_content(const struct rg_cfg_node *n)
     return false;
 }
 
+/* True when something below n is set (a leaf or a list entry). */
+static bool has_data(const struct rg_cfg_node *n)
+{
+    for (const struct rg_cfg_node *k = n->first; k; k = k->next) {
+        if (k->sch->kind != RG_SCH_CONTAINER || has_data(k))
+            return true;
+    }
+    return false;
+}
+
 static int indent(struct rg_buf *out, int depth)
 {
     int rc = RG_OK;
@@ -59,7 +69,7 @@ static int show_one(const struct rg_cfg_node *k, int depth, size_t width, struct
     rc = rg_buf_append_cstr(out, k->sch->name);
     if (rc == RG_OK && k->key)
         rc = rg_buf_appendf(out, " %s", k->key);
-    if (rc == RG_OK && !k->first)
+    if (rc == RG_OK && !has_data(k))
         return rg_buf_append_cstr(out, ";\n");
     if (rc == RG_OK)
         rc = rg_buf_append_cstr(out, " {\n");
@@ -120,7 +130,7 @@ static int set_lines(const struct rg_cfg_node *n, struct rg_buf *path, struct rg
             rc = leaf_value(out, n);
         if (rc == RG_OK)
             rc = rg_buf_append_byte(out, '\n');
-    } else if (rc == RG_OK && n->key && !n->first) {
+    } else if (rc == RG_OK && n->key && !has_data(n)) {
         rc = rg_buf_appendf(out, "set %.*s\n", (int)path->len, path->data);
     }
     for (const struct rg_cfg_node *k = n->first; k && rc == RG_OK; k = k->next)
