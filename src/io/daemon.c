@@ -1,0 +1,215 @@
+/*
+ * daemon.c — rtcgated start-up and control loop (see daemon.h).
+ */
+#include "io/daemon.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "core/alloc.h"
+#include "ctl/ctl.h"
+#include "ctl/defaults.h"
+#include "ctl/pki.h"
+#include "ctl/store.h"
+#include "io/cli_server.h"
+#include "io/loop.h"
+#include "io/rng_os.h"
+
+struct daemon {
+    struct rg_store store;
+    struct rg_rng rng;
+    struct rg_secret sec;
+    struct rg_ctl ctl;
+    struct rg_loop loop;
+    struct rg_cli_server cli;
+    int sigfd;
+};
+
+/* First start: a fresh certificate and the embedded default, committed. */
+static int first_start(struct daemon *d)
+{
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    char pass[33], path[RG_STORE_PATH_MAX + 64], enc[RG_SECRET_MAX_TEXT];
+    rg_rng_token(&d->rng, alphabet, pass, 32);
+    snprintf(path, sizeof(path), "%s/%s", d->store.certs, RG_DEFAULT_CERT_FILE);
+    int rc = rg_pki_generate_p12(path, pass, "rtcgate");
+    if (rc != RG_OK) {
+        fprintf(stderr, "rtcgated: cannot create %s: %s\n", path, rg_strerror(rc));
+        return rc;
+    }
+    rc = rg_secret_encrypt(&d->sec, rg_str_from_cstr(pass), enc, sizeof(enc));
+    struct rg_buf text, msgs;
+    rg_buf_init(&text, 1 << 20);
+    rg_buf_init(&msgs, 1 << 20);
+    if (rc == RG_OK)
+        rc = rg_buf_appendf(&text, "%sset system security pki certificate %s passPhrase %s\n",
+                            rg_default_config, RG_DEFAULT_CERT_NAME, enc);
+    struct rg_cfg *cfg = NULL;
+    if (rc == RG_OK)
+        rc = rg_ctl_parse_text(&d->ctl, rg_buf_str(&text), &cfg, &msgs);
+    if (rc == RG_OK) {
+        rc = rg_ctl_commit(&d->ctl, cfg, true, &msgs);
+        if (rc != RG_OK && rc != RG_EEXIST)
+            rg_cfg_free(cfg);
+        rc = rc == RG_EEXIST ? RG_OK : rc;
+    }
+    if (rc != RG_OK)
+        fprintf(stderr, "rtcgated: embedded default refused: %s%s\n", rg_strerror(rc),
+                msgs.data ? msgs.data : "");
+    rg_buf_deinit(&text);
+    rg_buf_deinit(&msgs);
+    return rc;
+}
+
+static int load_saved(struct daemon *d, const char *text, size_t len)
+{
+    struct rg_buf msgs;
+    rg_buf_init(&msgs, 1 << 20);
+    struct rg_cfg *cfg = NULL;
+    int rc = rg_ctl_parse_text(&d->ctl, rg_str_make(text, len), &cfg, &msgs);
+    /* File checks are skipped here: a missing .p12 must not keep the daemon
+     * (and so the CLI that can fix it) from starting. */
+    if (rc == RG_OK)
+        rc = rg_cfg_validate(cfg, NULL, &msgs);
+    if (rc == RG_OK)
+        rg_ctl_install(&d->ctl, cfg);
+    else
+        rg_cfg_free(cfg);
+    if (msgs.len)
+        fprintf(stderr, "rtcgated: %s: %s", d->store.conf, msgs.data);
+    rg_buf_deinit(&msgs);
+    return rc;
+}
+
+/* --ng/--media-address/--media-ports override running (not saved). */
+static int apply_overrides(struct daemon *d, const struct rg_daemon_opts *o)
+{
+    char lines[1024] = "";
+    size_t n = 0;
+    if (o->ng) {
+        const char *colon = strrchr(o->ng, ':');
+        if (!colon)
+            return RG_EINVAL;
+        n += (size_t)snprintf(lines + n, sizeof(lines) - n,
+                              "set system ngControl address %.*s port %s state enabled\n",
+                              (int)(colon - o->ng), o->ng, colon + 1);
+    }
+    if (o->media_address && n < sizeof(lines))
+        n += (size_t)snprintf(lines + n, sizeof(lines) - n, "set system media mediaAddress %s\n",
+                              o->media_address);
+    if (o->media_ports && n < sizeof(lines)) {
+        const char *dash = strchr(o->media_ports, '-');
+        if (!dash)
+            return RG_EINVAL;
+        n += (size_t)snprintf(lines + n, sizeof(lines) - n,
+                              "set system media mediaPortRange min %.*s max %s\n",
+                              (int)(dash - o->media_ports), o->media_ports, dash + 1);
+    }
+    if (n == 0)
+        return RG_OK;
+    if (n >= sizeof(lines))
+        return RG_ELIMIT;
+    struct rg_buf text, msgs;
+    rg_buf_init(&text, 64u << 20);
+    rg_buf_init(&msgs, 1 << 20);
+    struct rg_cfg_snap *snap = rg_ctl_snapshot(&d->ctl);
+    struct rg_cfg *cfg = NULL;
+    int rc = rg_ctl_to_text(snap->cfg, &text);
+    rg_cfg_snap_put(&d->ctl, snap);
+    if (rc == RG_OK)
+        rc = rg_buf_append_cstr(&text, lines);
+    if (rc == RG_OK)
+        rc = rg_ctl_parse_text(&d->ctl, rg_buf_str(&text), &cfg, &msgs);
+    if (rc == RG_OK)
+        rc = rg_cfg_validate(cfg, NULL, &msgs);
+    if (rc == RG_OK)
+        rg_ctl_install(&d->ctl, cfg);
+    else
+        rg_cfg_free(cfg);
+    if (rc != RG_OK)
+        fprintf(stderr, "rtcgated: bad command-line override: %s", msgs.data ? msgs.data : "\n");
+    rg_buf_deinit(&text);
+    rg_buf_deinit(&msgs);
+    return rc;
+}
+
+static void on_signal(struct rg_loop *loop, int fd, unsigned events, void *ud)
+{
+    struct signalfd_siginfo si;
+    (void)events;
+    (void)ud;
+    if (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+        rg_loop_stop(loop);
+}
+
+static int setup(struct daemon *d, const struct rg_daemon_opts *o)
+{
+    int rc = rg_store_open(&d->store, o->state_dir);
+    if (rc != RG_OK) {
+        fprintf(stderr, "rtcgated: cannot use state directory %s\n", o->state_dir);
+        return rc;
+    }
+    rg_rng_os_init(&d->rng);
+    d->sec.rng = &d->rng;
+    rc = rg_store_secret_key(&d->store, &d->rng, d->sec.key);
+    if (rc == RG_OK)
+        rc = rg_loop_init(&d->loop);
+    if (rc == RG_OK)
+        rc = rg_ctl_init(&d->ctl, &d->sec, d->store.certs, rg_loop_now_us(&d->loop));
+    if (rc != RG_OK) {
+        fprintf(stderr, "rtcgated: start-up failed: %s\n", rg_strerror(rc));
+        return rc;
+    }
+    d->ctl.save = rg_store_save_conf;
+    d->ctl.save_ud = &d->store;
+    char *text = NULL;
+    size_t len = 0;
+    rc = rg_store_load_conf(&d->store, &text, &len);
+    if (rc == RG_ENOTFOUND)
+        rc = first_start(d);
+    else if (rc == RG_OK)
+        rc = load_saved(d, text, len);
+    rg_free(text);
+    return rc == RG_OK ? apply_overrides(d, o) : rc;
+}
+
+int rg_daemon_run(const struct rg_daemon_opts *o)
+{
+    struct daemon *d = rg_calloc(1, sizeof(*d));
+    if (!d)
+        return 1;
+    d->sigfd = -1;
+    d->loop.epfd = -1;
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGHUP);
+    sigprocmask(SIG_BLOCK, &mask, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    int rc = setup(d, o);
+    if (rc == RG_OK) {
+        d->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+        rc = d->sigfd >= 0 ? rg_loop_add_fd(&d->loop, d->sigfd, RG_LOOP_IN, on_signal, d)
+                           : RG_EIO;
+    }
+    if (rc == RG_OK)
+        rc = rg_cli_server_start(&d->cli, &d->loop, &d->ctl, d->store.sock);
+    if (rc == RG_OK) {
+        fprintf(stderr, "rtcgated: ready; state directory %s, CLI socket %s\n", d->store.dir,
+                d->store.sock);
+        rc = rg_loop_run(&d->loop);
+        rg_cli_server_stop(&d->cli);
+    }
+    if (d->sigfd >= 0)
+        close(d->sigfd);
+    if (d->ctl.running)
+        rg_ctl_deinit(&d->ctl);
+    if (d->loop.epfd >= 0)
+        rg_loop_deinit(&d->loop);
+    rg_free(d);
+    return rc == RG_OK ? 0 : 1;
+}
