@@ -3,6 +3,7 @@
  */
 #include "ctl/cfg_access.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const struct rg_cfg_node *child(const struct rg_cfg_node *n, const char *name)
@@ -101,4 +102,20 @@ int rg_cfg_route_lookup(const struct rg_cfg *c, struct rg_str number, struct rg_
     out->port = (unsigned)port;
     out->transport = rg_cfg_get_at(best, "transport");
     return RG_OK;
+}
+
+void rg_cfg_log_levels(const struct rg_cfg *c, struct rg_log *log)
+{
+    static const char *const names[] = { "error", "warn", "notice", "info", "debug", "trace" };
+    for (int i = 0; i < RG_LOG_SUBSYS_COUNT; i++) {
+        char path[96];
+        snprintf(path, sizeof(path), "system logging level %s",
+                 rg_log_subsys_name((enum rg_log_subsys)i));
+        const char *v = rg_cfg_get(c, path);
+        log->level[i] = RG_LOG_NOTICE;
+        for (int l = 0; v && l <= RG_LOG_TRACE; l++) {
+            if (strcmp(v, names[l]) == 0)
+                log->level[i] = (unsigned char)l;
+        }
+    }
 }

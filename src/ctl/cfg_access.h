@@ -13,6 +13,7 @@
 
 #include "core/err.h"
 #include "core/str.h"
+#include "core/log.h"
 #include "ctl/cfg.h"
 
 enum rg_ice_mode { RG_ICE_NONE = 0, RG_ICE_WEBRTC, RG_ICE_LYNC, RG_ICE_FULL };
@@ -48,5 +49,8 @@ struct rg_route {
  * '*', '#'), else the `default` route.  RG_OK or RG_ENOTFOUND. */
 RG_MUST_CHECK int rg_cfg_route_lookup(const struct rg_cfg *c, struct rg_str number,
                                       struct rg_route *out);
+
+/* Sets log->level[] from `system logging level <subsystem>` (default notice). */
+void rg_cfg_log_levels(const struct rg_cfg *c, struct rg_log *log);
 
 #endif
