@@ -62,4 +62,4 @@ done
 ls "$st" | grep -q '\.tmp$' && { echo "FAIL - config_kill9: temporary file left after restart"; bad=$((bad + 1)); }
 stop_daemon
 [ $bad -eq 0 ] && echo "ok - config_kill9: $iters kill -9 during commits, always a whole old or new configuration ($changed commits landed)"
-[ $bad -eq 0 ]
+[ $bad -eq 0 ] && [ $fails -eq 0 ]
