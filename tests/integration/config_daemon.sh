@@ -30,6 +30,33 @@ echo "$out" | grep -q '^    port    2299;$' && echo "$out" | grep -q '^    media
     { fail "config_daemon: overrides not in running"; echo "$out"; }
 "$RTCGATE" --state-dir "$st" show nosuch >/dev/null; [ $? -eq 1 ] &&
     ok "config_daemon: rtcgate exits 1 on [error]" || fail "config_daemon: exit status on error"
+# The socket protocol fed one byte at a time (the server reassembles lines),
+# and two requests in one write (answered in order).
+python3 - "$st/cli.sock" >"$tmp/proto.out" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+def resp():
+    hdr = b""
+    while not hdr.endswith(b"\n"):
+        hdr += s.recv(1)
+    _, st, n, pn = hdr.split()
+    body = b""
+    while len(body) < int(n) + int(pn):
+        body += s.recv(int(n) + int(pn) - len(body))
+    return int(st), body[: int(n)].decode(), body[int(n):].decode()
+print(resp())
+for b in b"x show table system licenseInfo\n":
+    s.send(bytes([b])); time.sleep(0.001)
+print(resp())
+s.send(b"x configure\nh set system ngControl \n")
+print(resp()); print(resp())
+PY
+grep -q "^(0, '', 'admin@rtcgate> ')$" "$tmp/proto.out" && grep -q "No licences are needed" "$tmp/proto.out" &&
+    grep -q "Entering configuration mode private" "$tmp/proto.out" &&
+    grep -q "Possible completions:.*address.*port.*state" "$tmp/proto.out" &&
+    grep -q "'admin@rtcgate% ')$" "$tmp/proto.out" &&
+    ok "config_daemon: socket protocol byte by byte and pipelined" ||
+    { fail "config_daemon: socket protocol"; cat "$tmp/proto.out"; }
 stop_daemon
 [ ! -e "$st/cli.sock" ] && ok "config_daemon: SIGTERM stops cleanly and removes the socket" ||
     fail "config_daemon: socket left behind"
