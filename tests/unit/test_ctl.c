@@ -168,6 +168,15 @@ static const struct bad_case bad_cases[] = {
       "dtlsProfileName nosuch", "commit",
       "Aborted: illegal reference 'addressContext default zone ZONE_WRTC sipTrunkGroup TG_WRTC "
       "media dtlsProfileName'", -1 },
+    { "deleted profile still used", "delete profiles media packetServiceProfile DEFAULT", "commit",
+      "Aborted: illegal reference 'addressContext default zone ZONE_SIP sipTrunkGroup TG_SIP policy "
+      "media packetServiceProfile'", -1 },
+    { "default profile missing", "set addressContext default zone Z2 sipTrunkGroup T2 state enabled\n"
+      "delete addressContext default zone ZONE_SIP\ndelete global staticRoute\n"
+      "delete profiles media packetServiceProfile DEFAULT",
+      "commit",
+      "Aborted: illegal reference 'addressContext default zone Z2 sipTrunkGroup T2 policy media "
+      "packetServiceProfile'", -1 },
     { "certificate not enabled", "set system security pki certificate c2 fileName x.p12\n"
       "set profiles security dtlsProfile d1 CertName c2", "commit",
       "Aborted: 'profiles security dtlsProfile d1 CertName': certificate c2 is not enabled", -1 },
