@@ -403,6 +403,9 @@ static void completion_and_help(struct rg_t *t)
     rg_buf_reset(&out);
     CHECK(t, rg_cli_help(&s, RG_STR_LIT("set profiles security dtlsProfile d1 handshakeTimer "), &out) == 1);
     CHECK(t, strstr(out.data, "Possible completions:\n  <1-60> - Seconds allowed") != NULL);
+    rg_buf_reset(&out);
+    CHECK(t, rg_cli_help(&s, RG_STR_LIT("set system ngControl port 3000 "), &out) == 4);
+    CHECK(t, strstr(out.data, "  <cr>    - Run the command\n") != NULL);
     rg_buf_deinit(&out);
     rg_cli_deinit(&s);
     rg_ctl_deinit(&f.ctl);
