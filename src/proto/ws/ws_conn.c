@@ -170,10 +170,10 @@ int rg_ws_conn_send(struct rg_ws_conn *c, unsigned opcode, const void *p, size_t
         return RG_ESTATE;
     if ((opcode != RG_WS_OP_TEXT && opcode != RG_WS_OP_BINARY) || (n > 0 && !p))
         return RG_EINVAL;
-    if (opcode == RG_WS_OP_TEXT && !rg_ws_utf8_valid(p, n))
-        return RG_EINVAL;
     if (n > c->cfg.max_msg)
         return RG_ELIMIT;
+    if (opcode == RG_WS_OP_TEXT && !rg_ws_utf8_valid(p, n))
+        return RG_EINVAL;
     return queue_frame(c, opcode, p, n, 2 * CTL_FRAME_MAX);
 }
 
