@@ -102,6 +102,7 @@ struct rg_ws_conn {
     struct rg_ws_http_head head;
     char key[RG_WS_KEY_LEN + 1];
     bool sip;
+    bool hs_dirty; /* new input may change the head parser's answer */
     bool close_sent;
     int64_t deadline_us;
     bool timed_out;
