@@ -287,6 +287,7 @@ static void http_and_rejections(struct rg_t *t)
           RG_WS_EV_REJECTED, 400 }, /* no sip offered */
         { "GET / HTTP/1.1\nHost: x\n\n", RG_WS_EV_REJECTED, 400 },
         { "\x16\x03\x01\x02\x00\x01", RG_WS_EV_REJECTED, 400 }, /* TLS to a ws port */
+        { "GET / HTTP/1.1\rX", RG_WS_EV_REJECTED, 400 }, /* CR then not LF (fuzz find) */
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct rg_ws_conn s;

@@ -97,13 +97,15 @@ int rg_ws_conn_handle_input(struct rg_ws_conn *c, int64_t now_us, const void *p,
     if (c->in.len - c->in_off + n > c->cfg.max_in)
         return RG_ELIMIT;
     compact(&c->in, &c->in_off);
+    bool after_cr = c->in.len > c->in_off && c->in.data[c->in.len - 1] == '\r';
     int rc = rg_buf_append(&c->in, p, n);
     if (rc == RG_OK && c->state == RG_WS_CONN_HANDSHAKE && !c->hs_dirty) {
         /* The head parser's answer can only change from "need more" when a
-         * control byte (CR, LF, or an invalid one) arrives or the size limit
-         * is reached; skipping other re-parses keeps byte-by-byte senders
-         * from costing quadratic time. */
+         * control byte (CR, LF, or an invalid one) arrives, when any byte
+         * follows a CR, or at the size limit; skipping other re-parses keeps
+         * byte-by-byte senders from costing quadratic time. */
         const uint8_t *b = p;
+        c->hs_dirty = after_cr;
         for (size_t i = 0; i < n && !c->hs_dirty; i++)
             c->hs_dirty = b[i] < 0x20 || b[i] == 0x7f;
     }
