@@ -32,7 +32,7 @@ static bool node_has_websocket(void)
 static int listen_loopback(uint16_t *port)
 {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t sl = sizeof(sa);
     if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(fd, 1) != 0 ||
         getsockname(fd, (struct sockaddr *)&sa, &sl) != 0) {
@@ -77,8 +77,8 @@ static bool serve_events(struct rg_t *t, struct rg_ws_conn *c, bool *opened)
 /* The server loop: until the connection finished and flushed, or 10 s. */
 static void serve(struct rg_t *t, int fd)
 {
-    struct rg_ws_conn_cfg cfg = { .role = RG_WS_SERVER, .max_msg = 200000,
-                                  .server = { .require_sip = true } };
+    struct rg_ws_conn_cfg cfg = {
+        .role = RG_WS_SERVER, .max_msg = 200000, .server = {.require_sip = true}};
     struct rg_ws_conn c;
     REQUIRE(t, rg_ws_conn_init(&c, &cfg, now_us()) == RG_OK);
     bool opened = false, ok = true;
@@ -88,7 +88,7 @@ static void serve(struct rg_t *t, int fd)
         struct rg_str tx = rg_ws_conn_poll_transmit(&c);
         if (tx.len == 0 && rg_ws_conn_finished(&c))
             break; /* §7.1.1: the server closes the TCP connection first */
-        struct pollfd p = { .fd = fd, .events = POLLIN | (tx.len ? POLLOUT : 0) };
+        struct pollfd p = {.fd = fd, .events = POLLIN | (tx.len ? POLLOUT : 0)};
         if (poll(&p, 1, 100) < 0 && errno != EINTR)
             break;
         if (p.revents & POLLOUT) {
@@ -128,7 +128,7 @@ static void node_peer(struct rg_t *t)
         _exit(127);
     }
     REQUIRE(t, pid > 0);
-    struct pollfd p = { .fd = lfd, .events = POLLIN };
+    struct pollfd p = {.fd = lfd, .events = POLLIN};
     int fd = poll(&p, 1, 10000) == 1 ? accept(lfd, NULL, NULL) : -1;
     CHECK(t, fd >= 0);
     if (fd >= 0) {
@@ -149,7 +149,7 @@ static void node_peer(struct rg_t *t)
 }
 
 static const struct rg_test_case cases[] = {
-    { "node_peer", node_peer },
+    {"node_peer", node_peer},
 };
 
 RG_TEST_MAIN(cases)

@@ -175,8 +175,8 @@ static int queue_close(struct rg_ws_conn *c, unsigned code, struct rg_str reason
     uint8_t mask[4];
     if (c->cfg.role == RG_WS_CLIENT)
         rg_rng_bytes(c->cfg.rng, mask, sizeof(mask));
-    int rc = rg_ws_frame_encode_close(&c->out, code, reason,
-                                      c->cfg.role == RG_WS_CLIENT ? mask : NULL);
+    int rc =
+        rg_ws_frame_encode_close(&c->out, code, reason, c->cfg.role == RG_WS_CLIENT ? mask : NULL);
     if (rc == RG_OK)
         c->close_sent = true;
     return rc;
