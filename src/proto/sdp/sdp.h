@@ -352,7 +352,8 @@ RG_MUST_CHECK int rg_sdp_parse(struct rg_str text, const struct rg_sdp_limits *l
 
 /* Appends sdp as text with CRLF line endings to out.  Returns RG_OK,
  * RG_ELIMIT (out's maximum), RG_ENOMEM, or RG_EINVAL when a field cannot be
- * printed (e.g. a fingerprint longer than RG_SDP_FINGERPRINT_MAX).  On
+ * printed (no o= line set on a built SDP, a fingerprint longer than
+ * RG_SDP_FINGERPRINT_MAX, an enum out of range).  On
  * failure out may hold a partial SDP: reset it before reuse. */
 RG_MUST_CHECK int rg_sdp_print(const struct rg_sdp *sdp, struct rg_buf *out);
 

@@ -11,42 +11,43 @@
 
 struct kind_name {
     const char *name;
+    uint8_t len; /* strlen(name) */
     uint8_t kind;
     bool flag; /* property attribute: takes no value */
 };
 
 static const struct kind_name kinds[] = {
-    { "ice-ufrag", RG_SDP_A_ICE_UFRAG, false },
-    { "ice-pwd", RG_SDP_A_ICE_PWD, false },
-    { "ice-options", RG_SDP_A_ICE_OPTIONS, false },
-    { "ice-lite", RG_SDP_A_ICE_LITE, true },
-    { "candidate", RG_SDP_A_CANDIDATE, false },
-    { "end-of-candidates", RG_SDP_A_END_OF_CANDIDATES, true },
-    { "fingerprint", RG_SDP_A_FINGERPRINT, false },
-    { "setup", RG_SDP_A_SETUP, false },
-    { "tls-id", RG_SDP_A_TLS_ID, false },
-    { "mid", RG_SDP_A_MID, false },
-    { "group", RG_SDP_A_GROUP, false },
-    { "rtcp", RG_SDP_A_RTCP, false },
-    { "rtcp-mux", RG_SDP_A_RTCP_MUX, true },
-    { "rtcp-rsize", RG_SDP_A_RTCP_RSIZE, true },
-    { "rtcp-fb", RG_SDP_A_RTCP_FB, false },
-    { "extmap", RG_SDP_A_EXTMAP, false },
-    { "extmap-allow-mixed", RG_SDP_A_EXTMAP_ALLOW_MIXED, true },
-    { "ssrc", RG_SDP_A_SSRC, false },
-    { "ssrc-group", RG_SDP_A_SSRC_GROUP, false },
-    { "msid", RG_SDP_A_MSID, false },
-    { "rtpmap", RG_SDP_A_RTPMAP, false },
-    { "fmtp", RG_SDP_A_FMTP, false },
-    { "ptime", RG_SDP_A_PTIME, false },
-    { "maxptime", RG_SDP_A_MAXPTIME, false },
-    { "crypto", RG_SDP_A_CRYPTO, false },
-    { "sctp-port", RG_SDP_A_SCTP_PORT, false },
-    { "max-message-size", RG_SDP_A_MAX_MESSAGE_SIZE, false },
-    { "sendrecv", RG_SDP_A_SENDRECV, true },
-    { "sendonly", RG_SDP_A_SENDONLY, true },
-    { "recvonly", RG_SDP_A_RECVONLY, true },
-    { "inactive", RG_SDP_A_INACTIVE, true },
+    { "ice-ufrag", 9, RG_SDP_A_ICE_UFRAG, false },
+    { "ice-pwd", 7, RG_SDP_A_ICE_PWD, false },
+    { "ice-options", 11, RG_SDP_A_ICE_OPTIONS, false },
+    { "ice-lite", 8, RG_SDP_A_ICE_LITE, true },
+    { "candidate", 9, RG_SDP_A_CANDIDATE, false },
+    { "end-of-candidates", 17, RG_SDP_A_END_OF_CANDIDATES, true },
+    { "fingerprint", 11, RG_SDP_A_FINGERPRINT, false },
+    { "setup", 5, RG_SDP_A_SETUP, false },
+    { "tls-id", 6, RG_SDP_A_TLS_ID, false },
+    { "mid", 3, RG_SDP_A_MID, false },
+    { "group", 5, RG_SDP_A_GROUP, false },
+    { "rtcp", 4, RG_SDP_A_RTCP, false },
+    { "rtcp-mux", 8, RG_SDP_A_RTCP_MUX, true },
+    { "rtcp-rsize", 10, RG_SDP_A_RTCP_RSIZE, true },
+    { "rtcp-fb", 7, RG_SDP_A_RTCP_FB, false },
+    { "extmap", 6, RG_SDP_A_EXTMAP, false },
+    { "extmap-allow-mixed", 18, RG_SDP_A_EXTMAP_ALLOW_MIXED, true },
+    { "ssrc", 4, RG_SDP_A_SSRC, false },
+    { "ssrc-group", 10, RG_SDP_A_SSRC_GROUP, false },
+    { "msid", 4, RG_SDP_A_MSID, false },
+    { "rtpmap", 6, RG_SDP_A_RTPMAP, false },
+    { "fmtp", 4, RG_SDP_A_FMTP, false },
+    { "ptime", 5, RG_SDP_A_PTIME, false },
+    { "maxptime", 8, RG_SDP_A_MAXPTIME, false },
+    { "crypto", 6, RG_SDP_A_CRYPTO, false },
+    { "sctp-port", 9, RG_SDP_A_SCTP_PORT, false },
+    { "max-message-size", 16, RG_SDP_A_MAX_MESSAGE_SIZE, false },
+    { "sendrecv", 8, RG_SDP_A_SENDRECV, true },
+    { "sendonly", 8, RG_SDP_A_SENDONLY, true },
+    { "recvonly", 8, RG_SDP_A_RECVONLY, true },
+    { "inactive", 8, RG_SDP_A_INACTIVE, true },
 };
 
 const char *rg_sdp_attr_kind_name(enum rg_sdp_attr_kind kind)
@@ -708,7 +709,7 @@ int rg_sdp__attr_decode(struct rg_sdp_attr *a, struct rg_arena *arena, uint32_t 
     memset(&a->u, 0, sizeof(a->u));
     a->kind = RG_SDP_A_UNKNOWN;
     for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]) && !k; i++) {
-        if (rg_str_eq_cstr(a->name, kinds[i].name))
+        if (a->name.len == kinds[i].len && memcmp(a->name.p, kinds[i].name, kinds[i].len) == 0)
             k = &kinds[i];
     }
     if (!k)

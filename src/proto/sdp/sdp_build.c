@@ -203,7 +203,7 @@ int rg_sdp_attr_insert(struct rg_sdp_attrs *list, struct rg_arena *arena, uint32
     struct rg_str n = rg_str_from_cstr(name);
     if (!name || idx > list->n || !rg_sdp__is_token(n) || (value.p && !rg_sdp__clean_text(value)))
         return RG_EBADMSG;
-    if (value.len > lim.max_line_len)
+    if (n.len + value.len + 3 > lim.max_line_len) /* "a=" name ":" value */
         return RG_ELIMIT;
     int rc = rg_sdp__attrs_reserve(list, arena, lim.max_attrs);
     if (rc != RG_OK)

@@ -347,6 +347,10 @@ static int print_head(struct rg_buf *b, const struct rg_sdp *s)
 
 int rg_sdp_print(const struct rg_sdp *s, struct rg_buf *b)
 {
+    const struct rg_sdp_origin *o = &s->origin;
+    if (!o->username.p || !o->sess_id.p || !o->sess_version.p || !o->nettype.p ||
+        !o->addrtype.p || !o->address.p)
+        return RG_EINVAL; /* a built SDP without rg_sdp_set_origin */
     TRY(print_head(b, s));
     for (uint32_t i = 0; i < s->n_times; i++) {
         const struct rg_sdp_time *t = &s->times[i];
