@@ -522,6 +522,8 @@ static const struct bad_case bad_cases[] = {
     { "", 0, RG_EBADMSG, 0, "empty SDP" },
     { "o=- 1 1 IN IP4 0.0.0.0\r\n", 0, RG_EBADMSG, 1, "start with v=" },
     { "v=1\r\n", 0, RG_EBADMSG, 1, "v= must be 0" },
+    { "m=audio 9 RTP/AVP 0\r\n", 0, RG_EBADMSG, 1, "start with v=" },
+    { "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nm=audio 9 RTP/AVP 0\r\n", 0, RG_EBADMSG, 3, "needs o=, s= and t=" },
     { "v=0\r\ns=-\r\nt=0 0\r\n", 0, RG_EBADMSG, 3, "needs o=" },
     { "v=0\r\no=- 1 1 IN IP4\r\n", 0, RG_EBADMSG, 2, "6 fields" },
     { "v=0\r\no=- x 1 IN IP4 0.0.0.0\r\n", 0, RG_EBADMSG, 2, "digits" },
