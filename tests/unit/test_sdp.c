@@ -104,7 +104,7 @@ static void corpus_round_trip(struct rg_t *t)
         files++;
     }
     closedir(d);
-    CHECK(t, files >= 30);
+    CHECK(t, files >= 31);
     /* Every peer in the corpus writes canonical SDP (CRLF, single spaces,
      * RFC line order), so printing must reproduce each file byte for byte:
      * nothing is lost, reordered or rewritten. */
@@ -312,6 +312,16 @@ static void peer_fields(struct rg_t *t)
         CHECK_STR(t, p.sdp->origin.username, "mozilla...THIS_IS_SDPARTA-99.0");
         /* Firefox puts fingerprint and direction at session level. */
         CHECK(t, nth(&p.sdp->attrs, RG_SDP_A_FINGERPRINT, 0) != NULL);
+    }
+    rg_arena_deinit(&p.arena);
+    rg_free(text);
+    if (load(t, "chromium156-datachannel-offer-mdns.sdp", &p, &text)) {
+        const struct rg_sdp_candidate *c = &nth(&p.sdp->media[0].attrs, RG_SDP_A_CANDIDATE, 0)->u.cand;
+        CHECK(t, c->is_mdns);
+        CHECK_EQ_INT(t, c->addr.family, RG_AF_NONE);
+        CHECK_STR(t, c->address, "e9154494-4206-44ba-9027-e54e2294fba8.local");
+        CHECK_EQ_INT(t, c->port, 48914);
+        CHECK_STR(t, c->ext[1].name, "network-cost");
     }
     rg_arena_deinit(&p.arena);
     rg_free(text);
