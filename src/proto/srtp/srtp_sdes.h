@@ -40,7 +40,8 @@ RG_MUST_CHECK int rg_srtp_sdes_parse_key_params(enum rg_srtp_profile profile,
 
 /* Parses a whole attribute value "<tag> <suite> <key-params> [params...]"
  * (RFC 4568 §9.1).  Unknown suites give RG_EUNSUPP so the caller can skip
- * that line and try the next one.  out->session_params views value. */
+ * that line and try the next one; RG_EBADMSG on bytes that are not VCHAR
+ * or WSP.  out->session_params views value. */
 RG_MUST_CHECK int rg_srtp_sdes_parse_crypto(struct rg_str value, struct rg_srtp_sdes *out);
 
 /* Appends "<tag> <suite> inline:<base64>[|2^n or n][|mki:len]" to out.
