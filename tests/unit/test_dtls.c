@@ -232,6 +232,7 @@ static void handshake_each_srtp_profile(struct rg_t *t)
         CHECK_EQ_INT(t, info.srtp, ps[i]);
         CHECK_EQ_INT(t, rg_dtls_conn_state(p.cl.c), RG_DTLS_ST_CONNECTED);
         CHECK(t, rg_dtls_conn_next_timeout_us(p.cl.c) == INT64_MAX);
+        CHECK(t, rg_dtls_conn_next_timeout_us(p.sv.c) == INT64_MAX);
         pair_free(&p);
     }
 }
