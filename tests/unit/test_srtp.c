@@ -503,6 +503,15 @@ static void sdes_variants_and_errors(struct rg_t *t)
     CHECK_EQ_INT(t, rg_srtp_sdes_parse_crypto(RG_STR_LIT("1 F8_128_HMAC_SHA1_80 inline:AAAA"), &s), RG_EUNSUPP);
     CHECK_EQ_INT(t, rg_srtp_sdes_parse_crypto(RG_STR_LIT("1234567890 AES_CM_128_HMAC_SHA1_80 inline:AAAA"), &s), RG_EBADMSG);
     CHECK_EQ_INT(t, rg_srtp_sdes_parse_crypto(RG_STR_LIT("1 AES_CM_128_HMAC_SHA1_80"), &s), RG_EBADMSG);
+    char *big = rg_malloc(RG_SDES_MAX_VALUE + 2);
+    REQUIRE(t, big != NULL);
+    snprintf(big, RG_SDES_MAX_VALUE + 2, "1 AES_CM_128_HMAC_SHA1_80 %s ", key30);
+    memset(big + strlen(big), 'X', RG_SDES_MAX_VALUE + 1 - strlen(big));
+    big[RG_SDES_MAX_VALUE + 1] = '\0';
+    CHECK_EQ_INT(t, rg_srtp_sdes_parse_crypto(rg_str_from_cstr(big), &s), RG_ELIMIT);
+    big[RG_SDES_MAX_VALUE] = '\0';
+    CHECK_OK(t, rg_srtp_sdes_parse_crypto(rg_str_from_cstr(big), &s));
+    rg_free(big);
     /* Base64 details. */
     uint8_t o[8];
     size_t ol = 0;

@@ -202,6 +202,8 @@ static struct rg_str next_token(struct rg_str *s)
 
 int rg_srtp_sdes_parse_crypto(struct rg_str value, struct rg_srtp_sdes *out)
 {
+    if (value.len > RG_SDES_MAX_VALUE)
+        return RG_ELIMIT;
     /* RFC 4568 §9.1: tokens of VCHAR separated by WSP; anything else
      * (NUL, CR, LF, non-ASCII) cannot be part of an SDP attribute. */
     for (size_t i = 0; i < value.len; i++) {
