@@ -1,7 +1,8 @@
 /*
- * fuzz_dtls.c — arbitrary datagrams into a DTLS-SRTP server association.
+ * fuzz_dtls.c — arbitrary datagrams into a DTLS-SRTP association.
  * Input: byte 0 selects options (bit 0: cookie exchange, bit 1: a known
- * remote fingerprint, bit 2: DTLS 1.0 allowed), then datagrams as
+ * remote fingerprint, bit 2: DTLS 1.0 allowed, bit 3: client role, i.e.
+ * the datagrams play a server), then datagrams as
  * [len_hi len_lo bytes...].  OpenSSL does the record parsing; we check
  * our side: every datagram we emit is at most the MTU (or one record),
  * events are consistent with the state, nothing is CONNECTED without a
@@ -76,7 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned opts = data[0] & 7;
     struct rg_dtls_conn_cfg cfg;
     memset(&cfg, 0, sizeof(cfg));
-    cfg.role = RG_DTLS_SERVER;
+    cfg.role = data[0] & 8 ? RG_DTLS_CLIENT : RG_DTLS_SERVER;
     if (opts & 2) {
         cfg.remote_fp[0].hash = RG_DTLS_HASH_SHA256;
         cfg.remote_fp[0].len = 32;
@@ -87,7 +88,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     size_t off = 1;
     int64_t now = 0;
-    bool fed = false; /* a server's handshake timer starts with its first datagram */
+    /* a server's handshake timer starts with its first datagram */
+    bool fed = cfg.role == RG_DTLS_CLIENT;
+    drain(c);
     while (off + 2 <= size) {
         size_t len = (size_t)data[off] << 8 | data[off + 1];
         off += 2;
