@@ -183,20 +183,6 @@ void rg_ice_checks_timeout(struct rg_ice_agent *a, int64_t now_us)
     a->next_pace_us = now_us + (int64_t)a->cfg.ta_ms * 1000;
 }
 
-static bool check_pending(const struct rg_ice_agent *a)
-{
-    if (a->trig_len)
-        return true;
-    if (a->checks_done)
-        return false;
-    for (size_t i = 0; i < RG_ICE_MAX_PAIRS; i++) {
-        const struct rg_ice_pair *p = &a->pairs[i];
-        if (p->used && (p->state == RG_ICE_PAIR_WAITING || p->state == RG_ICE_PAIR_FROZEN))
-            return true;
-    }
-    return false;
-}
-
 static int64_t nominate_next_us(const struct rg_ice_agent *a)
 {
     if (a->role != RG_ICE_CONTROLLING || !a->has_valid)
@@ -221,7 +207,7 @@ int64_t rg_ice_checks_next_us(const struct rg_ice_agent *a)
         if (p->used && p->txn.has_old && p->txn.old_until_us < t)
             t = p->txn.old_until_us;
     }
-    if (a->have_remote_creds && check_pending(a) && a->next_pace_us < t)
+    if (a->have_remote_creds && rg_ice_has_next_check(a) && a->next_pace_us < t)
         t = a->next_pace_us;
     int64_t n = nominate_next_us(a);
     return n < t ? n : t;

@@ -122,6 +122,7 @@ void rg_ice_unfreeze_foundation(struct rg_ice_agent *a, size_t p);
 void rg_ice_pairs_clear(struct rg_ice_agent *a);
 void rg_ice_select(struct rg_ice_agent *a, int64_t now_us, size_t p);
 int rg_ice_pick_next_check(struct rg_ice_agent *a);
+bool rg_ice_has_next_check(const struct rg_ice_agent *a);
 
 /* ice_check.c */
 void rg_ice_send_check(struct rg_ice_agent *a, int64_t now_us, size_t p, bool use_cand);

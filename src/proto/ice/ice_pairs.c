@@ -207,6 +207,21 @@ int rg_ice_pick_next_check(struct rg_ice_agent *a)
     return best;
 }
 
+bool rg_ice_has_next_check(const struct rg_ice_agent *a)
+{
+    if (a->trig_len)
+        return true;
+    if (a->checks_done)
+        return false;
+    for (size_t i = 0; i < RG_ICE_MAX_PAIRS; i++) {
+        const struct rg_ice_pair *p = &a->pairs[i];
+        if (p->used && (p->state == RG_ICE_PAIR_WAITING ||
+                        (p->state == RG_ICE_PAIR_FROZEN && !foundation_active(a, p))))
+            return true;
+    }
+    return false;
+}
+
 static void emit_selected(struct rg_ice_agent *a, size_t p, uint8_t comp)
 {
     const struct rg_ice_cand *l = &a->lc[a->pairs[p].local];
