@@ -646,6 +646,132 @@ static void all_fail(struct rg_t *t)
     rg_sim_deinit(&sim);
 }
 
+
+/* One full agent, the peer played by hand: the first request goes out, the
+ * response is crafted (RFC 8445 §7.2.5). */
+struct manual {
+    struct rg_sim sim;
+    struct rg_ice_agent *a;
+    uint8_t txid[RG_STUN_TXID_LEN];
+    struct rg_addr dest;
+    int sock;
+};
+
+static int manual_init(struct manual *m, uint64_t seed)
+{
+    int rc = rg_sim_init(&m->sim, seed);
+    if (rc < 0)
+        return rc;
+    struct setup s;
+    setup_init(&s, &m->sim, RG_ICE_FULL, RG_ICE_CONTROLLING);
+    setup_addr(&s, "192.0.2.1", 5000, 1, 1);
+    if ((rc = rg_sim_add(&m->sim, &s.cfg)) < 0)
+        return rc;
+    m->a = m->sim.node[0].agent;
+    rc = rg_ice_agent_set_remote_credentials(m->a, 0, RG_STR_LIT("peer"),
+                                             RG_STR_LIT("0123456789012345678901"));
+    struct rg_ice_cand c = cand("198.51.100.2", 6000, RG_ICE_HOST);
+    if (rc >= 0)
+        rc = rg_ice_agent_add_remote_candidate(m->a, 0, &c);
+    if (rc < 0)
+        return rc;
+    rg_ice_agent_end_of_candidates(m->a, 0);
+    rg_ice_agent_handle_timeout(m->a, 0);
+    struct rg_ice_transmit tx;
+    if (rg_ice_agent_poll_transmit(m->a, &tx) != RG_OK)
+        return RG_ENOTFOUND;
+    struct rg_stun_msg msg;
+    if (rg_stun_parse(tx.data, tx.len, &msg) != RG_OK || msg.cls != RG_STUN_REQUEST)
+        return RG_EBADMSG;
+    /* RFC 8445 §7.2.2: USERNAME "remote:local", PRIORITY, role, MI, FP. */
+    struct rg_str user;
+    if (rg_stun_get_username(&msg, &user) != RG_OK || !rg_str_has_prefix(user, "peer:") ||
+        !rg_stun_has(&msg, RG_STUN_A_PRIORITY) || !rg_stun_has(&msg, RG_STUN_A_ICE_CONTROLLING) ||
+        rg_stun_check_fingerprint(&msg) != RG_OK)
+        return RG_EPROTO;
+    memcpy(m->txid, msg.txid, RG_STUN_TXID_LEN);
+    m->dest = tx.dest;
+    m->sock = tx.socket_id;
+    return RG_OK;
+}
+
+static int manual_reply(struct manual *m, const struct rg_addr *from, int code,
+                        const struct rg_addr *mapped, const char *pwd)
+{
+    uint8_t buf[256];
+    struct rg_stun_key k;
+    if (rg_stun_key_init(&k, pwd, strlen(pwd)) != RG_OK)
+        return RG_ECRYPTO;
+    struct rg_stun_builder b;
+    rg_stun_build_init(&b, buf, sizeof(buf), RG_STUN_BINDING, code ? RG_STUN_ERROR : RG_STUN_SUCCESS,
+                       m->txid);
+    if (code)
+        rg_stun_add_error(&b, code, RG_STR_LIT("x"));
+    else
+        rg_stun_add_xor_addr(&b, RG_STUN_A_XOR_MAPPED_ADDRESS, mapped);
+    rg_stun_add_integrity(&b, &k);
+    rg_stun_add_fingerprint(&b);
+    rg_stun_key_deinit(&k);
+    int n = rg_stun_build_finish(&b);
+    if (n <= 0)
+        return n;
+    return rg_ice_agent_handle_packet(m->a, m->sim.now_us, m->sock, from, buf, (size_t)n);
+}
+
+static void responses(struct rg_t *t)
+{
+    struct manual m;
+    const char *pw = "0123456789012345678901";
+    struct rg_addr self = rg_sim_addr("192.0.2.1", 5000), nat = rg_sim_addr("203.0.113.1", 7);
+    struct rg_addr other = rg_sim_addr("198.51.100.3", 6000);
+    /* Wrong password: discarded, nothing changes. */
+    REQUIRE(t, manual_init(&m, 80) == RG_OK);
+    CHECK_EQ_INT(t, manual_reply(&m, &m.dest, 0, &self, "wrongwrongwrongwrongwrong"), RG_EAUTH);
+    CHECK_EQ_INT(t, rg_ice_agent_pair_count(m.a, RG_ICE_PAIR_IN_PROGRESS), 1);
+    /* §7.2.5.2.1: from another address than the request went to: failed. */
+    CHECK_OK(t, manual_reply(&m, &other, 0, &self, pw));
+    CHECK_EQ_INT(t, rg_ice_agent_pair_count(m.a, RG_ICE_PAIR_FAILED), 1);
+    CHECK(t, !rg_ice_agent_inbound_ok(m.a, 1, &other));
+    CHECK(t, !rg_ice_agent_inbound_ok(m.a, 1, &m.dest));
+    CHECK_EQ_INT(t, rg_ice_agent_state(m.a), RG_ICE_STATE_FAILED);
+    rg_sim_deinit(&m.sim);
+    /* Success with an unknown mapped address: local peer-reflexive. */
+    REQUIRE(t, manual_init(&m, 81) == RG_OK);
+    CHECK_OK(t, manual_reply(&m, &m.dest, 0, &nat, pw));
+    CHECK_EQ_INT(t, rg_ice_agent_pair_count(m.a, RG_ICE_PAIR_SUCCEEDED), 2);
+    CHECK(t, rg_ice_agent_inbound_ok(m.a, 1, &m.dest));
+    CHECK(t, !rg_ice_agent_may_send(m.a, 1, &m.dest)); /* valid, not yet nominated */
+    struct rg_ice_event e;
+    bool prflx = false;
+    while (rg_ice_agent_poll_event(m.a, &e) == RG_OK)
+        prflx |= e.type == RG_ICE_EV_PRFLX_LOCAL && rg_addr_eq(&e.local, &nat);
+    CHECK(t, prflx);
+    /* The same response again matches no transaction. */
+    CHECK_EQ_INT(t, manual_reply(&m, &m.dest, 0, &nat, pw), RG_ENOTFOUND);
+    rg_sim_deinit(&m.sim);
+    /* 487 to our ICE-CONTROLLING: we become controlled and retry. */
+    REQUIRE(t, manual_init(&m, 82) == RG_OK);
+    CHECK_OK(t, manual_reply(&m, &m.dest, 487, &self, pw));
+    CHECK_EQ_INT(t, rg_ice_agent_role(m.a), RG_ICE_CONTROLLED);
+    CHECK_EQ_INT(t, rg_ice_agent_pair_count(m.a, RG_ICE_PAIR_WAITING), 1);
+    m.sim.now_us = rg_ice_agent_next_timeout_us(m.a);
+    rg_ice_agent_handle_timeout(m.a, m.sim.now_us);
+    struct rg_ice_transmit tx;
+    bool controlled = false;
+    while (rg_ice_agent_poll_transmit(m.a, &tx) == RG_OK) {
+        struct rg_stun_msg msg;
+        if (rg_stun_parse(tx.data, tx.len, &msg) == RG_OK)
+            controlled |= rg_stun_has(&msg, RG_STUN_A_ICE_CONTROLLED);
+    }
+    CHECK(t, controlled);
+    /* Another error fails the pair. */
+    rg_sim_deinit(&m.sim);
+    REQUIRE(t, manual_init(&m, 83) == RG_OK);
+    CHECK_OK(t, manual_reply(&m, &m.dest, 400, &self, pw));
+    CHECK_EQ_INT(t, rg_ice_agent_pair_count(m.a, RG_ICE_PAIR_FAILED), 1);
+    rg_sim_deinit(&m.sim);
+}
+
 static const struct rg_test_case cases[] = {
     { "priorities", priorities },
     { "source_priority", source_priority },
@@ -661,6 +787,7 @@ static const struct rg_test_case cases[] = {
     { "prflx_nat", prflx_nat },
     { "attacker", attacker },
     { "all_fail", all_fail },
+    { "responses", responses },
 };
 
 RG_TEST_MAIN(cases)
