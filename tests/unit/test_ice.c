@@ -365,9 +365,16 @@ static void lossy_case(struct rg_t *t, uint64_t seed, enum rg_ice_mode mb)
         fprintf(stderr, "    seed %llu mode %d: states %d %d\n", (unsigned long long)seed, mb,
                 rg_ice_agent_state(sim.node[0].agent), rg_ice_agent_state(sim.node[1].agent));
     check_converged(t, &sim);
-    /* 20 % loss does not cost consent: 2 minutes on, still completed. */
+    /* 20 % loss does not cost consent: 2 minutes on, media still flows
+     * (a consent round may go unanswered: DISCONNECTED for a moment). */
     rg_sim_run(&sim, sim.now_us + 120 * SEC, NULL, NULL);
-    CHECK(t, both_completed(&sim, NULL));
+    for (size_t n = 0; n < 2; n++) {
+        int sock;
+        struct rg_addr r;
+        CHECK_OK(t, rg_ice_agent_media_path(sim.node[n].agent, 1, &sock, &r));
+        CHECK(t, rg_ice_agent_may_send(sim.node[n].agent, sock, &r));
+        CHECK_EQ_INT(t, sim.node[n].n_events[RG_ICE_EV_CONSENT_LOST], 0);
+    }
     CHECK(t, sim.dropped > 0); /* the loss really happened */
     CHECK(t, !sim.stuck);
     rg_sim_deinit(&sim);
@@ -772,6 +779,126 @@ static void responses(struct rg_t *t)
     rg_sim_deinit(&m.sim);
 }
 
+/* §6.1.4.2 / §14.2: one new check per Ta in priority order; RFC 8489
+ * §6.2.1 retransmission schedule; failure after Rc + Rm*RTO. */
+static void pacing(struct rg_t *t)
+{
+    struct rg_sim sim;
+    REQUIRE(t, rg_sim_init(&sim, 90) == RG_OK);
+    struct setup s;
+    setup_init(&s, &sim, RG_ICE_FULL, RG_ICE_CONTROLLING);
+    setup_addr(&s, "192.0.2.1", 5000, 1, 1);
+    REQUIRE(t, rg_sim_add(&sim, &s.cfg) == 0);
+    struct rg_ice_agent *a = sim.node[0].agent;
+    CHECK_OK(t, rg_ice_agent_set_remote_credentials(a, 0, RG_STR_LIT("peer"),
+                                                    RG_STR_LIT("0123456789012345678901")));
+    for (uint16_t i = 0; i < 5; i++) {
+        /* Added lowest priority first; distinct foundations. */
+        struct rg_ice_cand c = cand("198.51.100.2", (uint16_t)(6000 + i), RG_ICE_HOST);
+        c.priority = rg_ice_priority(RG_ICE_HOST, 1000 + i, 1);
+        c.foundation[0] = (char)('a' + i);
+        CHECK_OK(t, rg_ice_agent_add_remote_candidate(a, 0, &c));
+    }
+    rg_ice_agent_end_of_candidates(a, 0);
+    int64_t sent_at[5][8];
+    int n_sent[5] = { 0 };
+    int order[5], n_order = 0;
+    int64_t now = 0;
+    for (int guard = 0; guard < 1000 && now < 60 * SEC; guard++) {
+        rg_ice_agent_handle_timeout(a, now);
+        struct rg_ice_transmit tx;
+        while (rg_ice_agent_poll_transmit(a, &tx) == RG_OK) {
+            int i = tx.dest.port - 6000;
+            REQUIRE(t, i >= 0 && i < 5 && n_sent[i] < 8);
+            if (n_sent[i] == 0)
+                order[n_order++] = i;
+            sent_at[i][n_sent[i]++] = now;
+        }
+        int64_t next = rg_ice_agent_next_timeout_us(a);
+        REQUIRE(t, next > now);
+        if (next == INT64_MAX)
+            break;
+        now = next;
+    }
+    REQUIRE(t, n_order == 5);
+    for (int k = 0; k < 5; k++) {
+        CHECK_EQ_INT(t, order[k], 4 - k);                 /* highest priority first */
+        CHECK_EQ_INT(t, sent_at[4 - k][0], k * 50000);    /* Ta = 50 ms apart */
+        CHECK_EQ_INT(t, n_sent[k], 7);                    /* Rc = 7 */
+    }
+    static const int64_t sched_ms[7] = { 0, 500, 1500, 3500, 7500, 15500, 31500 };
+    for (int j = 0; j < 7; j++)
+        CHECK_EQ_INT(t, sent_at[4][j], sched_ms[j] * 1000);
+    CHECK_EQ_INT(t, rg_ice_agent_pair_count(a, RG_ICE_PAIR_FAILED), 5);
+    CHECK_EQ_INT(t, rg_ice_agent_state(a), RG_ICE_STATE_FAILED);
+    /* The last pair failed Rm * RTO = 8 s after its last transmission. */
+    CHECK(t, now >= sent_at[0][6] + 8 * SEC);
+    rg_sim_deinit(&sim);
+}
+
+/* Without rtcp-mux: two components, both must be selected. */
+static void two_components(struct rg_t *t)
+{
+    struct rg_sim sim;
+    REQUIRE(t, rg_sim_init(&sim, 91) == RG_OK);
+    struct setup s;
+    setup_init(&s, &sim, RG_ICE_FULL, RG_ICE_CONTROLLING);
+    setup_addr(&s, "192.0.2.1", 5000, 1, 1);
+    setup_addr(&s, "192.0.2.1", 5001, 2, 2);
+    REQUIRE(t, rg_sim_add(&sim, &s.cfg) == 0);
+    setup_init(&s, &sim, RG_ICE_FULL, RG_ICE_CONTROLLED);
+    setup_addr(&s, "198.51.100.2", 6000, 1, 1);
+    setup_addr(&s, "198.51.100.2", 6001, 2, 2);
+    REQUIRE(t, rg_sim_add(&sim, &s.cfg) == 1);
+    REQUIRE(t, rg_sim_signal(&sim, 0, 1) == RG_OK && rg_sim_signal(&sim, 1, 0) == RG_OK);
+    rg_sim_run(&sim, 10 * SEC, both_completed, NULL);
+    CHECK(t, both_completed(&sim, NULL));
+    for (size_t n = 0; n < 2; n++) {
+        int s1, s2;
+        struct rg_addr r1, r2;
+        CHECK_OK(t, rg_ice_agent_media_path(sim.node[n].agent, 1, &s1, &r1));
+        CHECK_OK(t, rg_ice_agent_media_path(sim.node[n].agent, 2, &s2, &r2));
+        CHECK_EQ_INT(t, s1, 1);
+        CHECK_EQ_INT(t, s2, 2);
+        CHECK_EQ_INT(t, r1.port + 1, r2.port);
+        CHECK_EQ_INT(t, sim.node[n].n_events[RG_ICE_EV_SELECTED_PAIR], 2);
+        /* RTP may not go to the RTCP address. */
+        CHECK(t, !rg_ice_agent_may_send(sim.node[n].agent, 1, &r2));
+    }
+    rg_sim_deinit(&sim);
+}
+
+/* Trickle (RFC 8838): candidates arrive after checks began. */
+static void trickle(struct rg_t *t)
+{
+    struct rg_sim sim;
+    REQUIRE(t, rg_sim_init(&sim, 92) == RG_OK);
+    struct setup s;
+    setup_init(&s, &sim, RG_ICE_FULL, RG_ICE_CONTROLLING);
+    setup_addr(&s, "192.0.2.1", 5000, 1, 1);
+    REQUIRE(t, rg_sim_add(&sim, &s.cfg) == 0);
+    setup_init(&s, &sim, RG_ICE_FULL, RG_ICE_CONTROLLED);
+    setup_addr(&s, "198.51.100.2", 6000, 1, 1);
+    REQUIRE(t, rg_sim_add(&sim, &s.cfg) == 1);
+    struct rg_ice_agent *a = sim.node[0].agent, *b = sim.node[1].agent;
+    /* Credentials only: A knows no candidate of B yet, B knows A's. */
+    CHECK_OK(t, rg_ice_agent_set_remote_credentials(a, 0, rg_ice_agent_local_ufrag(b),
+                                                    rg_ice_agent_local_pwd(b)));
+    REQUIRE(t, rg_sim_signal(&sim, 0, 1) == RG_OK);
+    rg_sim_run(&sim, 3 * SEC, both_completed, NULL);
+    /* B's checks reached A, which learned B as peer-reflexive and
+     * completed anyway (§7.3.1.3). */
+    CHECK(t, both_completed(&sim, NULL));
+    CHECK(t, sim.node[0].n_events[RG_ICE_EV_PRFLX_REMOTE] >= 1);
+    /* The late trickled candidate duplicates the prflx address. */
+    struct rg_ice_cand c;
+    REQUIRE(t, rg_ice_agent_local_candidate(b, 0, &c) == RG_OK);
+    CHECK_EQ_INT(t, rg_ice_agent_add_remote_candidate(a, sim.now_us, &c), RG_EEXIST);
+    rg_ice_agent_end_of_candidates(a, sim.now_us);
+    CHECK_EQ_INT(t, rg_ice_agent_state(a), RG_ICE_STATE_COMPLETED);
+    rg_sim_deinit(&sim);
+}
+
 static const struct rg_test_case cases[] = {
     { "priorities", priorities },
     { "source_priority", source_priority },
@@ -788,6 +915,9 @@ static const struct rg_test_case cases[] = {
     { "attacker", attacker },
     { "all_fail", all_fail },
     { "responses", responses },
+    { "pacing", pacing },
+    { "two_components", two_components },
+    { "trickle", trickle },
 };
 
 RG_TEST_MAIN(cases)

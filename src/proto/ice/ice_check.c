@@ -111,11 +111,15 @@ static void pair_timeouts(struct rg_ice_agent *a, int64_t now_us)
             txn_transmit(a, now_us, &a->lc[p->local], &a->rc[p->remote].addr, &p->txn);
             continue;
         }
-        /* §7.2.5.2.4 / RFC 8489 §6.2.1: no response: the check failed. */
+        /* §7.2.5.2.4 / RFC 8489 §6.2.1: no response: the check failed.
+         * A pair that already succeeded (a re-check or a nomination that
+         * went unanswered) stays valid; the nomination may be retried. */
         p->txn.active = false;
-        p->state = RG_ICE_PAIR_FAILED;
-        p->valid = false;
         p->want_use_cand = false;
+        if (!p->valid && p->state != RG_ICE_PAIR_SUCCEEDED)
+            p->state = RG_ICE_PAIR_FAILED;
+        else
+            p->state = RG_ICE_PAIR_SUCCEEDED;
     }
 }
 

@@ -179,6 +179,12 @@ static int pop_triggered(struct rg_ice_agent *a)
         if (!a->pairs[p].used)
             continue;
         a->pairs[p].queued = false;
+        /* §7.3.1.4: a pair that succeeded meanwhile (a cancelled
+         * transaction's late answer) needs no new check unless it is
+         * being nominated. */
+        if (a->pairs[p].state == RG_ICE_PAIR_SUCCEEDED && !a->pairs[p].want_use_cand &&
+            !a->pairs[p].nominate_on_ok)
+            continue;
         return p;
     }
     return -1;

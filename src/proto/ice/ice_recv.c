@@ -349,6 +349,10 @@ int rg_ice_handle_response(struct rg_ice_agent *a, int64_t now_us, int sock,
         t->has_old = false;
     else
         t->active = false;
+    /* A cancelled check's success also settles the re-check that replaced
+     * it, unless that one nominates. */
+    if (old && m->cls == RG_STUN_SUCCESS && t->active && !t->use_cand)
+        t->active = false;
     if (m->cls == RG_STUN_SUCCESS)
         return on_success(a, now_us, sock, from, m, (size_t)p, use_cand);
     int code = 0;
