@@ -261,8 +261,10 @@ static void check_converged(struct rg_t *t, struct rg_sim *sim)
     REQUIRE(t, rg_ice_agent_media_path(b, 1, &sb, &rb) == RG_OK);
     const struct rg_sim_node *na = &sim->node[0], *nb = &sim->node[1];
     size_t ka = rg_sim_sock_index(na, sa), kb = rg_sim_sock_index(nb, sb);
-    CHECK(t, rg_addr_eq(&ra, nb->nat ? &nb->nat_addr[kb] : &nb->socks[kb].addr));
-    CHECK(t, rg_addr_eq(&rb, na->nat ? &na->nat_addr[ka] : &na->socks[ka].addr));
+    struct rg_addr seen_b = rg_sim_seen_as(nb, kb, &na->socks[ka].addr);
+    struct rg_addr seen_a = rg_sim_seen_as(na, ka, &nb->socks[kb].addr);
+    CHECK(t, rg_addr_eq(&ra, &seen_b));
+    CHECK(t, rg_addr_eq(&rb, &seen_a));
     CHECK(t, rg_ice_agent_may_send(a, sa, &ra));
     CHECK(t, rg_ice_agent_may_send(b, sb, &rb));
     CHECK(t, rg_ice_agent_inbound_ok(a, sa, &ra));
@@ -914,6 +916,61 @@ static void trickle(struct rg_t *t)
     rg_sim_deinit(&sim);
 }
 
+/* A browser-like full agent behind each kind of NAT (RFC 4787) reaches the
+ * SBC (lite or full); it signals its private host address and the srflx
+ * address a STUN server saw. */
+static void nat_case(struct rg_t *t, enum rg_sim_nat kind, enum rg_ice_mode mb, uint64_t seed)
+{
+    struct rg_sim sim;
+    REQUIRE(t, rg_sim_init(&sim, seed) == RG_OK);
+    struct setup s;
+    setup_init(&s, &sim, RG_ICE_FULL, RG_ICE_CONTROLLING);
+    setup_addr(&s, "192.0.2.1", 5000, 1, 1);
+    REQUIRE(t, rg_sim_add(&sim, &s.cfg) == 0);
+    setup_init(&s, &sim, mb, RG_ICE_CONTROLLED);
+    setup_addr(&s, "198.51.100.2", 6000, 1, 1);
+    REQUIRE(t, rg_sim_add(&sim, &s.cfg) == 1);
+    struct rg_sim_node *na = &sim.node[0];
+    na->nat = true;
+    na->nat_kind = (uint8_t)kind;
+    na->nat_addr[0] = rg_sim_addr("203.0.113.5", 40000);
+    na->peers[0][0] = rg_sim_addr("192.0.2.200", 3478); /* the STUN server */
+    na->n_peers[0] = 1;
+    REQUIRE(t, rg_sim_signal(&sim, 0, 1) == RG_OK);
+    struct rg_ice_cand c = cand("203.0.113.5", 40000, RG_ICE_SRFLX);
+    CHECK_OK(t, rg_ice_agent_add_remote_candidate(sim.node[1].agent, 0, &c));
+    REQUIRE(t, rg_sim_signal(&sim, 1, 0) == RG_OK);
+    rg_sim_run(&sim, 20 * SEC, both_completed, NULL);
+    CHECK(t, both_completed(&sim, NULL));
+    check_converged(t, &sim);
+    struct rg_addr b = rg_sim_addr("198.51.100.2", 6000);
+    struct rg_addr pub = rg_sim_seen_as(na, 0, &b);
+    CHECK_EQ_INT(t, pub.port, kind == RG_SIM_NAT_SYMMETRIC ? 40001 : 40000);
+    CHECK(t, rg_addr_eq(&sim.node[1].last_selected.remote, &pub));
+    struct rg_ice_cand lc, rc;
+    CHECK_OK(t, rg_ice_agent_selected(sim.node[1].agent, 1, &lc, &rc));
+    CHECK_EQ_INT(t, lc.type, RG_ICE_HOST);
+    /* Symmetric: only the peer-reflexive mapping works; otherwise the
+     * signalled srflx address is the same as the prflx one. */
+    CHECK_EQ_INT(t, rc.type, kind == RG_SIM_NAT_SYMMETRIC ? RG_ICE_PRFLX : RG_ICE_SRFLX);
+    CHECK_EQ_INT(t, rg_ice_agent_selected(sim.node[1].agent, 2, &lc, &rc), RG_ENOTFOUND);
+    /* The SBC sends media only to the mapping that passed checks. */
+    struct rg_addr srflx = rg_sim_addr("203.0.113.5", 40000);
+    if (kind == RG_SIM_NAT_SYMMETRIC)
+        CHECK(t, !rg_ice_agent_may_send(sim.node[1].agent, 1, &srflx));
+    rg_sim_run(&sim, sim.now_us + 60 * SEC, NULL, NULL);
+    check_media_alive(t, &sim);
+    rg_sim_deinit(&sim);
+}
+
+static void nat_kinds(struct rg_t *t)
+{
+    for (int k = RG_SIM_NAT_FULL_CONE; k <= RG_SIM_NAT_SYMMETRIC; k++) {
+        nat_case(t, (enum rg_sim_nat)k, RG_ICE_LITE, 200 + (uint64_t)k);
+        nat_case(t, (enum rg_sim_nat)k, RG_ICE_FULL, 210 + (uint64_t)k);
+    }
+}
+
 static const struct rg_test_case cases[] = {
     { "priorities", priorities },
     { "source_priority", source_priority },
@@ -927,6 +984,7 @@ static const struct rg_test_case cases[] = {
     { "restart", restart },
     { "consent_expiry", consent_expiry },
     { "prflx_nat", prflx_nat },
+    { "nat_kinds", nat_kinds },
     { "attacker", attacker },
     { "all_fail", all_fail },
     { "responses", responses },

@@ -221,6 +221,11 @@ bool rg_ice_agent_may_send(const struct rg_ice_agent *a, int socket_id, const st
 /* "Is inbound media from this address on socket_id accepted?" */
 bool rg_ice_agent_inbound_ok(const struct rg_ice_agent *a, int socket_id,
                              const struct rg_addr *from);
+/* The selected pair of a component as candidates (for status output: host,
+ * srflx, prflx or relay on each side).  RG_OK, or RG_ENOTFOUND when the
+ * component has no selected pair (also during a restart). */
+RG_MUST_CHECK int rg_ice_agent_selected(const struct rg_ice_agent *a, uint8_t component,
+                                        struct rg_ice_cand *local, struct rg_ice_cand *remote);
 /* Pair counts by state (for status output and tests). */
 size_t rg_ice_agent_pair_count(const struct rg_ice_agent *a, enum rg_ice_pair_state st);
 

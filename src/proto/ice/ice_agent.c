@@ -499,6 +499,17 @@ bool rg_ice_agent_inbound_ok(const struct rg_ice_agent *a, int socket_id,
     return false;
 }
 
+int rg_ice_agent_selected(const struct rg_ice_agent *a, uint8_t component,
+                          struct rg_ice_cand *local, struct rg_ice_cand *remote)
+{
+    if (component < 1 || component > 2 || a->selected_pair[component] < 0)
+        return RG_ENOTFOUND;
+    const struct rg_ice_pair *p = &a->pairs[a->selected_pair[component]];
+    *local = a->lc[p->local];
+    *remote = a->rc[p->remote];
+    return RG_OK;
+}
+
 size_t rg_ice_agent_pair_count(const struct rg_ice_agent *a, enum rg_ice_pair_state st)
 {
     size_t n = 0;
