@@ -199,6 +199,14 @@ static void v24_long_term(struct rg_t *t)
     CHECK_MEM(t, out, (size_t)(n > 0 ? n : 0), v, len);
     rg_stun_key_deinit(&k);
 
+    /* The SHA-256 key (RFC 8489 §9.2.2) is SHA-256 of the same string. */
+    uint8_t k256[32], want256[32];
+    unsigned wl = 0;
+    REQUIRE(t, rg_stun_long_term_key_sha256(u, realm, RG_STR_LIT("TheMatrIX"), k256) == RG_OK);
+    char joined[64];
+    int jl = snprintf(joined, sizeof(joined), "%s:example.org:TheMatrIX", user);
+    REQUIRE(t, EVP_Digest(joined, (size_t)jl, want256, &wl, EVP_sha256(), NULL) == 1);
+    CHECK_MEM(t, k256, 32, want256, 32);
     /* A wrong password gives a different key and fails. */
     REQUIRE(t, rg_stun_long_term_key(u, realm, RG_STR_LIT("TheMatrix"), key) == RG_OK);
     REQUIRE(t, rg_stun_key_init(&k, key, sizeof(key)) == RG_OK);

@@ -208,6 +208,10 @@ void rg_stun_key_deinit(struct rg_stun_key *k);
  * inputs already processed with OpaqueString / SASLprep by the caller. */
 RG_MUST_CHECK int rg_stun_long_term_key(struct rg_str username, struct rg_str realm,
                                         struct rg_str password, uint8_t out[16]);
+/* RFC 8489 §9.2.2 (SHA-256 algorithm, PASSWORD-ALGORITHM 0x0002):
+ * SHA-256(username ":" realm ":" password). */
+RG_MUST_CHECK int rg_stun_long_term_key_sha256(struct rg_str username, struct rg_str realm,
+                                               struct rg_str password, uint8_t out[32]);
 
 /* RFC 8489 §14.5 / §14.6.  Returns RG_OK when the attribute is present and
  * matches, RG_ENOTFOUND when absent, RG_EAUTH on mismatch, RG_ECRYPTO when
