@@ -199,6 +199,14 @@ static void v24_long_term(struct rg_t *t)
     CHECK_MEM(t, out, (size_t)(n > 0 ? n : 0), v, len);
     rg_stun_key_deinit(&k);
 
+    /* The SHA-256 key (RFC 8489 §9.2.2) is SHA-256 of the same string. */
+    uint8_t k256[32], want256[32];
+    unsigned wl = 0;
+    REQUIRE(t, rg_stun_long_term_key_sha256(u, realm, RG_STR_LIT("TheMatrIX"), k256) == RG_OK);
+    char joined[64];
+    int jl = snprintf(joined, sizeof(joined), "%s:example.org:TheMatrIX", user);
+    REQUIRE(t, EVP_Digest(joined, (size_t)jl, want256, &wl, EVP_sha256(), NULL) == 1);
+    CHECK_MEM(t, k256, 32, want256, 32);
     /* A wrong password gives a different key and fails. */
     REQUIRE(t, rg_stun_long_term_key(u, realm, RG_STR_LIT("TheMatrix"), key) == RG_OK);
     REQUIRE(t, rg_stun_key_init(&k, key, sizeof(key)) == RG_OK);
@@ -443,6 +451,22 @@ static void unknown_attributes_420(struct rg_t *t)
     CHECK_EQ_INT(t, gn, 2);
     CHECK_MEM(t, got, gn * 2, unk, n * 2);
     CHECK_EQ_INT(t, rg_stun_check_fingerprint(&r), RG_OK);
+    /* The one-call form gives the same bytes; a request with nothing
+     * unknown gives 0 and leaves the buffer alone. */
+    uint8_t out2[256];
+    CHECK_EQ_INT(t, rg_stun_build_420(&m, rg_stun_known_ice, rg_stun_known_ice_count, NULL, true,
+                                      out2, sizeof(out2)), olen);
+    CHECK_MEM(t, out2, (size_t)olen, out, (size_t)olen);
+    struct rg_stun_msg plain;
+    uint8_t bare[64];
+    size_t blen = raw_attr(bare, raw_header(bare), RG_STUN_A_PRIORITY, "\0\0\0\1", 4);
+    REQUIRE(t, rg_stun_parse(bare, blen, &plain) == RG_OK);
+    memset(out2, 0xAA, 4);
+    CHECK_EQ_INT(t, rg_stun_build_420(&plain, rg_stun_known_ice, rg_stun_known_ice_count, NULL,
+                                      true, out2, sizeof(out2)), 0);
+    CHECK(t, out2[0] == 0xAA);
+    CHECK_EQ_INT(t, rg_stun_build_420(&m, rg_stun_known_ice, rg_stun_known_ice_count, NULL, true,
+                                      out2, 40), RG_ELIMIT);
     /* The error code's bounds. */
     rg_stun_build_response(&b, out, sizeof(out), &m, RG_STUN_ERROR);
     rg_stun_add_error(&b, 700, RG_STR_LIT("x"));

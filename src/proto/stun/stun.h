@@ -208,6 +208,10 @@ void rg_stun_key_deinit(struct rg_stun_key *k);
  * inputs already processed with OpaqueString / SASLprep by the caller. */
 RG_MUST_CHECK int rg_stun_long_term_key(struct rg_str username, struct rg_str realm,
                                         struct rg_str password, uint8_t out[16]);
+/* RFC 8489 §9.2.2 (SHA-256 algorithm, PASSWORD-ALGORITHM 0x0002):
+ * SHA-256(username ":" realm ":" password). */
+RG_MUST_CHECK int rg_stun_long_term_key_sha256(struct rg_str username, struct rg_str realm,
+                                               struct rg_str password, uint8_t out[32]);
 
 /* RFC 8489 §14.5 / §14.6.  Returns RG_OK when the attribute is present and
  * matches, RG_ENOTFOUND when absent, RG_EAUTH on mismatch, RG_ECRYPTO when
@@ -265,6 +269,15 @@ void rg_stun_add_integrity(struct rg_stun_builder *b, struct rg_stun_key *k);
 void rg_stun_add_integrity_sha256(struct rg_stun_builder *b, struct rg_stun_key *k);
 /* FINGERPRINT; nothing may follow. */
 void rg_stun_add_fingerprint(struct rg_stun_builder *b);
+/* RFC 8489 §6.3.1.1: if request req carries comprehension-required
+ * attributes outside known[0..n_known), writes into buf a 420 (Unknown
+ * Attribute) error response listing them (up to 32), with
+ * MESSAGE-INTEGRITY when k is not NULL and FINGERPRINT when fingerprint,
+ * and returns its length; returns 0 when there are none (buf untouched),
+ * or a negative error from the builder. */
+RG_MUST_CHECK int rg_stun_build_420(const struct rg_stun_msg *req, const uint16_t *known,
+                                    size_t n_known, struct rg_stun_key *k, bool fingerprint,
+                                    uint8_t *buf, size_t cap);
 /* Returns the message length (> 0) or the first error.  buf[0..len) is the
  * complete message; on error its content is unspecified. */
 RG_MUST_CHECK int rg_stun_build_finish(struct rg_stun_builder *b);

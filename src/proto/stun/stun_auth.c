@@ -113,24 +113,36 @@ void rg_stun_key_deinit(struct rg_stun_key *k)
     k->sha1 = k->sha256 = NULL;
 }
 
-int rg_stun_long_term_key(struct rg_str username, struct rg_str realm, struct rg_str password,
-                          uint8_t out[16])
+static int digest_creds(const EVP_MD *type, size_t want, struct rg_str username,
+                        struct rg_str realm, struct rg_str password, uint8_t *out)
 {
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     if (!md)
         return RG_ECRYPTO;
     uint8_t digest[EVP_MAX_MD_SIZE];
     unsigned dlen = 0;
-    int ok = EVP_DigestInit_ex(md, EVP_md5(), NULL) &&
+    int ok = type && EVP_DigestInit_ex(md, type, NULL) &&
              EVP_DigestUpdate(md, username.p, username.len) && EVP_DigestUpdate(md, ":", 1) &&
              EVP_DigestUpdate(md, realm.p, realm.len) && EVP_DigestUpdate(md, ":", 1) &&
              EVP_DigestUpdate(md, password.p, password.len) &&
-             EVP_DigestFinal_ex(md, digest, &dlen) && dlen == 16;
+             EVP_DigestFinal_ex(md, digest, &dlen) && dlen == want;
     EVP_MD_CTX_free(md);
     if (!ok)
         return RG_ECRYPTO;
-    memcpy(out, digest, 16);
+    memcpy(out, digest, want);
     return RG_OK;
+}
+
+int rg_stun_long_term_key(struct rg_str username, struct rg_str realm, struct rg_str password,
+                          uint8_t out[16])
+{
+    return digest_creds(EVP_md5(), 16, username, realm, password, out);
+}
+
+int rg_stun_long_term_key_sha256(struct rg_str username, struct rg_str realm,
+                                 struct rg_str password, uint8_t out[32])
+{
+    return digest_creds(EVP_sha256(), 32, username, realm, password, out);
 }
 
 /* The header as it must be hashed for an attribute starting at attr_off

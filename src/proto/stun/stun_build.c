@@ -270,3 +270,23 @@ int rg_stun_build_finish(struct rg_stun_builder *b)
         return b->err;
     return (int)b->len;
 }
+
+int rg_stun_build_420(const struct rg_stun_msg *req, const uint16_t *known, size_t n_known,
+                      struct rg_stun_key *k, bool fingerprint, uint8_t *buf, size_t cap)
+{
+    if (!req || (n_known && !known) || !buf)
+        return RG_EINVAL;
+    uint16_t unknown[32];
+    size_t n = rg_stun_unknown_required(req, known, n_known, unknown, 32);
+    if (n == 0)
+        return 0;
+    struct rg_stun_builder b;
+    rg_stun_build_response(&b, buf, cap, req, RG_STUN_ERROR);
+    rg_stun_add_error(&b, RG_STUN_E_UNKNOWN_ATTRIBUTE, RG_STR_LIT("Unknown Attribute"));
+    rg_stun_add_unknown(&b, unknown, n < 32 ? n : 32);
+    if (k)
+        rg_stun_add_integrity(&b, k);
+    if (fingerprint)
+        rg_stun_add_fingerprint(&b);
+    return rg_stun_build_finish(&b);
+}
