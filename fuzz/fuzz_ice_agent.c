@@ -128,6 +128,15 @@ static void check_invariants(struct fz *f)
         if (!rg_ice_agent_may_send(f->a, sock, &r) || !rg_ice_agent_inbound_ok(f->a, sock, &r))
             abort();
     }
+    for (uint8_t c = 1; c <= 2; c++) {
+        struct rg_ice_cand lc, rc;
+        if (rg_ice_agent_selected(f->a, c, &lc, &rc) != RG_OK)
+            continue;
+        int k = addr_index(f, &rc.addr);
+        if (k < 0 || !f->passed[k] || lc.component != c || rc.component != c ||
+            (lc.socket_id != 1 && lc.socket_id != 2))
+            abort();
+    }
 }
 
 static void deliver(struct fz *f, int sock, int k, const uint8_t *p, size_t n)

@@ -51,7 +51,7 @@ struct rg_sim_node {
     /* What the node saw and did. */
     uint8_t state;
     unsigned n_events[8];
-    unsigned sent_requests, sent_success, sent_errors, received;
+    unsigned sent_requests, sent_indications, sent_success, sent_errors, received;
     int64_t consent_lost_us; /* -1: never */
     struct rg_ice_event last_selected;
 };
@@ -213,6 +213,8 @@ static inline void rg_sim_count_sent(struct rg_sim_node *n, const uint8_t *d, si
     unsigned cls = ((d[0] & 0x01) << 1) | ((d[1] & 0x10) >> 4);
     if (cls == 0)
         n->sent_requests++;
+    else if (cls == 1)
+        n->sent_indications++;
     else if (cls == 2)
         n->sent_success++;
     else if (cls == 3)

@@ -317,6 +317,9 @@ static void full_lite(struct rg_t *t)
     CHECK_EQ_INT(t, sim.node[0].n_events[RG_ICE_EV_CONSENT_LOST], 0);
     CHECK_EQ_INT(t, sim.node[1].n_events[RG_ICE_EV_CONSENT_LOST], 0);
     CHECK(t, sim.node[0].sent_requests > 30); /* ~ every 5 s */
+    /* RFC 8445 §11: the lite agent keeps the binding with indications. */
+    CHECK(t, sim.node[1].sent_indications >= 12 && sim.node[1].sent_indications <= 14);
+    CHECK_EQ_INT(t, sim.node[0].sent_indications, 0);
     CHECK(t, !sim.stuck);
     rg_sim_deinit(&sim);
 }

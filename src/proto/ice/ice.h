@@ -121,6 +121,7 @@ struct rg_ice_config {
     uint32_t consent_interval_ms;    /* 0 = 5000 (RFC 7675 §5.1) */
     uint32_t consent_timeout_ms;     /* 0 = 30000 (RFC 7675 §5.1) */
     uint32_t disconnect_ms;          /* no consent for this long: disconnected, 0 = 8000 */
+    uint32_t keepalive_ms;           /* lite: Binding Indication period (RFC 8445 §11 Tr), 0 = 15000 */
 };
 
 enum rg_ice_event_type {

@@ -37,6 +37,8 @@ static void cfg_defaults(struct rg_ice_config *c)
         c->consent_timeout_ms = 30000;
     if (!c->disconnect_ms)
         c->disconnect_ms = 8000;
+    if (!c->keepalive_ms)
+        c->keepalive_ms = 15000;
     if (c->mode == RG_ICE_LITE)
         c->role = RG_ICE_CONTROLLED; /* RFC 8445 §6.1.1: lite is always controlled */
 }

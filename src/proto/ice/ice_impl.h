@@ -55,6 +55,7 @@ struct rg_ice_path {
     struct rg_addr remote;
     int64_t last_ok_us;   /* last consent success (full) / request (lite) */
     int64_t next_check_us;
+    int64_t next_keepalive_us; /* lite: next Binding Indication */
     struct rg_ice_txn txn;
 };
 
