@@ -974,6 +974,47 @@ static void nat_kinds(struct rg_t *t)
     }
 }
 
+/* A caller that does not drain: queues stay bounded, nothing breaks, and
+ * retransmission recovers what was dropped. */
+static void bounded_queues(struct rg_t *t)
+{
+    struct rg_sim sim;
+    REQUIRE(t, rg_sim_init(&sim, 95) == RG_OK);
+    struct setup s;
+    setup_init(&s, &sim, RG_ICE_FULL, RG_ICE_CONTROLLING);
+    setup_addr(&s, "192.0.2.1", 5000, 1, 1);
+    REQUIRE(t, rg_sim_add(&sim, &s.cfg) == 0);
+    struct rg_ice_agent *a = sim.node[0].agent;
+    CHECK_OK(t, rg_ice_agent_set_remote_credentials(a, 0, RG_STR_LIT("peer"),
+                                                    RG_STR_LIT("0123456789012345678901")));
+    for (uint16_t i = 0; i < 30; i++) {
+        struct rg_ice_cand c = cand("198.51.100.2", (uint16_t)(6000 + i), RG_ICE_HOST);
+        c.foundation[0] = (char)('A' + i);
+        CHECK_OK(t, rg_ice_agent_add_remote_candidate(a, 0, &c));
+    }
+    int64_t now = 0;
+    for (int i = 0; i < 40; i++, now += 50000)
+        rg_ice_agent_handle_timeout(a, now);
+    struct rg_ice_transmit tx;
+    int n = 0;
+    while (rg_ice_agent_poll_transmit(a, &tx) == RG_OK)
+        n++;
+    CHECK_EQ_INT(t, n, RG_ICE_TX_QUEUE);
+    /* All 30 pairs were started; the dropped first transmissions come
+     * back as retransmissions. */
+    CHECK_EQ_INT(t, rg_ice_agent_pair_count(a, RG_ICE_PAIR_IN_PROGRESS), 30);
+    bool seen[30] = { false };
+    for (int64_t end = now + 4 * SEC; now < end;) {
+        now = rg_ice_agent_next_timeout_us(a);
+        rg_ice_agent_handle_timeout(a, now);
+        while (rg_ice_agent_poll_transmit(a, &tx) == RG_OK)
+            seen[tx.dest.port - 6000] = true;
+    }
+    for (int i = 0; i < 30; i++)
+        CHECK(t, seen[i]);
+    rg_sim_deinit(&sim);
+}
+
 static const struct rg_test_case cases[] = {
     { "priorities", priorities },
     { "source_priority", source_priority },
@@ -994,6 +1035,7 @@ static const struct rg_test_case cases[] = {
     { "pacing", pacing },
     { "two_components", two_components },
     { "trickle", trickle },
+    { "bounded_queues", bounded_queues },
 };
 
 RG_TEST_MAIN(cases)
