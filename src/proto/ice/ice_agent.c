@@ -89,8 +89,8 @@ static int check_config(const struct rg_ice_config *cfg)
         return RG_EINVAL;
     for (size_t i = 0; i < cfg->n_addrs; i++) {
         const struct rg_ice_local_addr *l = &cfg->addrs[i];
-        if ((l->addr.family != RG_AF_INET4 && l->addr.family != RG_AF_INET6) ||
-            l->addr.port == 0 || l->component < 1 || l->component > 2)
+        if ((l->addr.family != RG_AF_INET4 && l->addr.family != RG_AF_INET6) || l->addr.port == 0 ||
+            l->component < 1 || l->component > 2)
             return RG_EINVAL;
         for (size_t j = 0; j < i; j++) {
             if (cfg->addrs[j].socket_id == l->socket_id)
@@ -208,8 +208,8 @@ static int set_remote_key(struct rg_ice_agent *a, struct rg_str pwd)
     return RG_OK;
 }
 
-int rg_ice_agent_set_remote_credentials(struct rg_ice_agent *a, int64_t now_us,
-                                        struct rg_str ufrag, struct rg_str pwd)
+int rg_ice_agent_set_remote_credentials(struct rg_ice_agent *a, int64_t now_us, struct rg_str ufrag,
+                                        struct rg_str pwd)
 {
     if (ufrag.len < RG_ICE_UFRAG_MIN || ufrag.len > RG_ICE_CRED_MAX || pwd.len < RG_ICE_PWD_MIN ||
         pwd.len > RG_ICE_CRED_MAX || !is_ice_chars(ufrag) || !is_ice_chars(pwd))
@@ -274,8 +274,7 @@ int rg_ice_agent_add_remote_candidate(struct rg_ice_agent *a, int64_t now_us,
                                       const struct rg_ice_cand *c)
 {
     if (!c || c->component < 1 || c->component > 2 || c->addr.port == 0 ||
-        (c->addr.family != RG_AF_INET4 && c->addr.family != RG_AF_INET6) ||
-        c->type > RG_ICE_RELAY)
+        (c->addr.family != RG_AF_INET4 && c->addr.family != RG_AF_INET6) || c->type > RG_ICE_RELAY)
         return RG_EINVAL;
     int i = rg_ice_add_remote(a, c);
     if (i < 0)
@@ -322,8 +321,7 @@ uint8_t *rg_ice_tx_slot(struct rg_ice_agent *a)
     return a->tx[(a->tx_head + a->tx_len) % RG_ICE_TX_QUEUE].data;
 }
 
-void rg_ice_tx_commit(struct rg_ice_agent *a, int socket_id, const struct rg_addr *dest,
-                      size_t len)
+void rg_ice_tx_commit(struct rg_ice_agent *a, int socket_id, const struct rg_addr *dest, size_t len)
 {
     size_t i = (a->tx_head + a->tx_len) % RG_ICE_TX_QUEUE;
     a->tx[i].socket_id = socket_id;
@@ -354,7 +352,7 @@ void rg_ice_set_state(struct rg_ice_agent *a, enum rg_ice_state st)
     RG_LOG(a->cfg.log, RG_LOG_DEBUG, ice, a->cfg.log_ctx, "state %s -> %s",
            rg_ice_state_name(a->state), rg_ice_state_name(st));
     a->state = (uint8_t)st;
-    struct rg_ice_event e = { .type = RG_ICE_EV_STATE, .state = (uint8_t)st, .role = a->role };
+    struct rg_ice_event e = {.type = RG_ICE_EV_STATE, .state = (uint8_t)st, .role = a->role};
     rg_ice_emit(a, &e);
 }
 

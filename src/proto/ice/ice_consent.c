@@ -87,11 +87,14 @@ static void lose(struct rg_ice_agent *a, uint8_t comp)
     p->lost = true;
     p->txn.active = false;
     p->txn.has_old = false;
-    RG_LOG(a->cfg.log, RG_LOG_NOTICE, ice, a->cfg.log_ctx, "consent lost (component %u)",
-           comp);
-    struct rg_ice_event e = { .type = RG_ICE_EV_CONSENT_LOST, .component = comp,
-                              .socket_id = p->socket_id, .local = p->local,
-                              .remote = p->remote, .role = a->role, .state = a->state };
+    RG_LOG(a->cfg.log, RG_LOG_NOTICE, ice, a->cfg.log_ctx, "consent lost (component %u)", comp);
+    struct rg_ice_event e = {.type = RG_ICE_EV_CONSENT_LOST,
+                             .component = comp,
+                             .socket_id = p->socket_id,
+                             .local = p->local,
+                             .remote = p->remote,
+                             .role = a->role,
+                             .state = a->state};
     rg_ice_emit(a, &e);
 }
 
@@ -166,7 +169,7 @@ static void refreshed(struct rg_ice_path *p, int64_t now_us)
 }
 
 int rg_ice_consent_response(struct rg_ice_agent *a, int64_t now_us, int sock,
-                             const struct rg_addr *from, const struct rg_stun_msg *m)
+                            const struct rg_addr *from, const struct rg_stun_msg *m)
 {
     for (uint8_t c = 1; c <= 2; c++) {
         struct rg_ice_path *p = &a->path[c];
