@@ -59,8 +59,9 @@ int main(void)
         struct rg_stun_msg m;
         struct rg_str user;
         uint32_t prio;
-        if (rg_stun_parse(msg, (size_t)len, &m) == RG_OK && rg_stun_check_fingerprint(&m) == RG_OK &&
-            rg_stun_check_integrity(&m, &k) == RG_OK && rg_stun_get_username(&m, &user) == RG_OK &&
+        if (rg_stun_parse(msg, (size_t)len, &m) == RG_OK &&
+            rg_stun_check_fingerprint(&m) == RG_OK && rg_stun_check_integrity(&m, &k) == RG_OK &&
+            rg_stun_get_username(&m, &user) == RG_OK &&
             rg_stun_get_u32(&m, RG_STUN_A_PRIORITY, &prio) == RG_OK)
             ok++;
     }

@@ -182,8 +182,8 @@ RG_MUST_CHECK int rg_stun_get_unknown(const struct rg_stun_msg *m, uint16_t *out
  * occurrence of each type) to out and returns how many there are; a
  * request with any must get a 420 listing them.  known may be
  * rg_stun_known_ice (the set rtcgate's ICE agent understands). */
-size_t rg_stun_unknown_required(const struct rg_stun_msg *m, const uint16_t *known,
-                                size_t n_known, uint16_t *out, size_t max);
+size_t rg_stun_unknown_required(const struct rg_stun_msg *m, const uint16_t *known, size_t n_known,
+                                uint16_t *out, size_t max);
 extern const uint16_t rg_stun_known_ice[];
 extern const size_t rg_stun_known_ice_count;
 

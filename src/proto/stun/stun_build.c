@@ -179,8 +179,8 @@ void rg_stun_add_addr(struct rg_stun_builder *b, uint16_t type, const struct rg_
 
 void rg_stun_add_error(struct rg_stun_builder *b, int code, struct rg_str reason)
 {
-    if (b->err == RG_OK && (code < 300 || code > 699 || reason.len > RG_STUN_MAX_REASON ||
-                            (reason.len && !reason.p)))
+    if (b->err == RG_OK &&
+        (code < 300 || code > 699 || reason.len > RG_STUN_MAX_REASON || (reason.len && !reason.p)))
         b->err = RG_EINVAL;
     if (closed(b))
         return;
