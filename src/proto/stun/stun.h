@@ -14,9 +14,10 @@
  * and FINGERPRINT close it.  Errors are sticky: the first failure is kept and
  * reported by rg_stun_build_finish(), so call sites can chain appends.
  *
- * Keys: a struct rg_stun_key holds keyed HMAC contexts (OpenSSL 3 EVP_MAC)
- * so the per-message cost is a re-init plus the hash, not a key schedule.
- * A key is used by one thread at a time (checking mutates its context).
+ * Keys: a struct rg_stun_key holds HMAC-SHA1/-SHA256 pad states (OpenSSL 3
+ * EVP digests) so the per-message cost is two context copies plus the hash,
+ * not a key schedule.  A key is used by one thread at a time (checking uses
+ * its scratch context).
  *
  * Transaction IDs come from an injected struct rg_rng.  No clock, no I/O, no
  * global state.  All functions are safe on arbitrary input bytes.
@@ -189,12 +190,14 @@ extern const size_t rg_stun_known_ice_count;
 
 /* ---- Integrity and fingerprint ----------------------------------------- */
 
-struct evp_mac_ctx_st;
+struct evp_md_ctx_st;
 
-/* A credential's HMAC state.  Owns OpenSSL contexts: rg_stun_key_deinit. */
+/* A credential's HMAC state (RFC 2104): digest contexts that have absorbed
+ * key XOR ipad (in) and key XOR opad (out) for SHA-1 [0] and SHA-256 [1],
+ * and a scratch context.  Owns them: release with rg_stun_key_deinit.
+ * Treat the fields as private. */
 struct rg_stun_key {
-    struct evp_mac_ctx_st *sha1;
-    struct evp_mac_ctx_st *sha256;
+    struct evp_md_ctx_st *in[2], *out[2], *work;
 };
 
 /* key: short-term credential = the password bytes (RFC 8489 §9.1.1, ICE
