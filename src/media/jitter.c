@@ -60,8 +60,10 @@ static void retarget(struct rg_jb *jb)
 static void rebase(struct rg_jb *jb, uint16_t seq, uint32_t ts, int64_t now_us)
 {
     retarget(jb);
+    jb->applied_us = jb->target_us;
+    jb->since_adapt = 0;
     jb->next_seq = seq;
-    jb->t_ref_us = now_us + jb->target_us;
+    jb->t_ref_us = now_us + jb->applied_us;
     jb->ts_ref = ts;
     jb->play_ts = ts;
     jb->silent = false;
@@ -96,6 +98,25 @@ static void late(struct rg_jb *jb)
     jb->st.late++;
     if (jb->late_boost_us < 100000)
         jb->late_boost_us += frame_us(jb);
+    retarget(jb);
+    if (jb->target_us > jb->applied_us) {
+        jb->t_ref_us += jb->target_us - jb->applied_us; /* pause playout */
+        jb->applied_us = jb->target_us;
+    }
+}
+
+/* Gradual decrease while playing (one frame at a time). */
+static void maybe_shrink(struct rg_jb *jb)
+{
+    if (++jb->since_adapt < 50)
+        return;
+    jb->since_adapt = 0;
+    retarget(jb);
+    int64_t f = frame_us(jb);
+    if ((int64_t)jb->target_us + f < (int64_t)jb->applied_us) {
+        jb->t_ref_us -= f;
+        jb->applied_us -= (unsigned)f;
+    }
 }
 
 static void store(struct rg_jb *jb, uint16_t seq, uint32_t ts, uint8_t pt, bool marker,
@@ -156,12 +177,16 @@ int rg_jb_push(struct rg_jb *jb, uint16_t seq, uint32_t ts, uint8_t pt, bool mar
         jb->st.too_big++;
         return RG_ELIMIT;
     }
-    update_jitter(jb, ts, now_us);
     if (!jb->started) {
         jb->started = true;
+        update_jitter(jb, ts, now_us);
         rebase(jb, seq, ts, now_us);
     } else {
+        unsigned long resyncs = jb->st.resyncs;
         int rc = place(jb, seq, ts, marker, now_us);
+        if (jb->st.resyncs != resyncs)
+            jb->have_transit = false; /* a jump is not jitter */
+        update_jitter(jb, ts, now_us);
         if (rc < 0)
             return rc;
     }
@@ -214,6 +239,7 @@ static enum rg_jb_result play(struct rg_jb *jb, const struct rg_jb_slot *s, stru
     jb->play_ts = s->ts;
     jb->conceal_us = 0;
     jb->st.played++;
+    maybe_shrink(jb);
     return RG_JB_PACKET;
 }
 

@@ -9,7 +9,9 @@
  * arrival time + target delay.  The target follows the measured jitter
  * (an RFC 3550 A.8 style running mean of |transit difference|): about
  * three mean deviations plus one frame, raised after late packets,
- * bounded to [min_ms, max_ms] (default 20..200 ms).
+ * bounded to [min_ms, max_ms] (default 20..200 ms).  Increases apply at
+ * once (playout pauses, nothing is dropped); decreases apply one frame
+ * per 50 packets played, or at the next restart.
  *
  * rg_jb_pop says, for the current time, what the decoder must do next:
  *   RG_JB_PACKET  decode this packet;
@@ -92,7 +94,9 @@ struct rg_jb {
     uint32_t prev_ts;
     int64_t jitter_q4_us;    /* mean |D| * 16, microseconds */
     int64_t late_boost_us;
-    unsigned target_us;
+    unsigned target_us;      /* wanted delay */
+    unsigned applied_us;     /* delay in effect in the t_ref mapping */
+    unsigned since_adapt;    /* packets played since the last decrease check */
     struct rg_jb_stats st;
 };
 
