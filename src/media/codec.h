@@ -56,12 +56,14 @@ struct rg_codec_params {
     unsigned sample_hz;   /* PCM rate; 0 = codec default; must be in codec->rates */
     unsigned complexity;  /* Opus 0..10 (RG_OPUS_DEFAULT_COMPLEXITY when 0 and !complexity_set) */
     bool complexity_set;  /* true: use .complexity even when 0 */
-    unsigned bitrate_bps; /* Opus target bitrate; 0 = default for the rate */
+    unsigned bitrate_bps; /* Opus target bitrate; 0 = rg_opus_default_bitrate() */
     unsigned loss_pct;    /* Opus in-band FEC tuning hint, 0..100 */
     bool fec;             /* Opus: in-band FEC (RFC 6716 §2.1.7) */
     bool dtx;             /* Opus DTX / G.729 Annex B VAD+DTX */
 };
 
+/* Opus target bitrate used when params->bitrate_bps is 0. */
+unsigned rg_opus_default_bitrate(unsigned sample_hz);
 /* Opus complexity chosen for telephony by measurement (bench_transcode). */
 #define RG_OPUS_DEFAULT_COMPLEXITY 5
 

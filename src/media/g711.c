@@ -1,11 +1,11 @@
 /* G.711 μ-law / A-law (ITU-T G.711 Tables 1a/2a) and the PCMU/PCMA codecs. */
 #include "media/g711.h"
 
-#include <spandsp.h>
 #include <string.h>
 
 #include "core/alloc.h"
 #include "media/codec.h"
+#include "media/plc.h"
 
 /* Decode tables computed once at compile time would need 512 literals; the
  * expansion below is a handful of integer operations and is verified
@@ -95,10 +95,9 @@ void rg_g711_alaw_decode_buf(const uint8_t *in, size_t n, int16_t *out)
 
 /* ---- codec vtables ---------------------------------------------------- */
 
-/* Decoder state: the spandsp concealer (pitch-period repetition with
- * overlap-add and fade-out, the method of ITU-T G.711 Appendix I). */
+/* Decoder state: the concealer (pitch repetition, G.711 Appendix I style). */
 struct rg_g711_dec {
-    plc_state_t plc;
+    struct rg_plc plc;
 };
 
 static int g711_enc_create(const struct rg_codec_params *p, unsigned sample_hz, void **st)
@@ -139,7 +138,7 @@ static int g711_dec_create(const struct rg_codec_params *p, unsigned sample_hz, 
     struct rg_g711_dec *d = rg_calloc(1, sizeof(*d));
     if (!d)
         return RG_ENOMEM;
-    plc_init(&d->plc);
+    rg_plc_init(&d->plc, 8000);
     *st = d;
     return RG_OK;
 }
@@ -155,7 +154,7 @@ static int pcmu_decode(void *st, const uint8_t *in, size_t len, int16_t *pcm, si
     if (len > max || len > RG_CODEC_MAX_FRAME_SAMPLES)
         return RG_ELIMIT;
     rg_g711_ulaw_decode_buf(in, len, pcm);
-    plc_rx(&d->plc, pcm, (int)len);
+    rg_plc_good(&d->plc, pcm, len);
     return (int)len;
 }
 
@@ -165,7 +164,7 @@ static int pcma_decode(void *st, const uint8_t *in, size_t len, int16_t *pcm, si
     if (len > max || len > RG_CODEC_MAX_FRAME_SAMPLES)
         return RG_ELIMIT;
     rg_g711_alaw_decode_buf(in, len, pcm);
-    plc_rx(&d->plc, pcm, (int)len);
+    rg_plc_good(&d->plc, pcm, len);
     return (int)len;
 }
 
@@ -174,7 +173,7 @@ static int g711_conceal(void *st, int16_t *pcm, size_t n)
     struct rg_g711_dec *d = st;
     if (n > RG_CODEC_MAX_FRAME_SAMPLES)
         return RG_ELIMIT;
-    plc_fillin(&d->plc, pcm, (int)n);
+    rg_plc_conceal(&d->plc, pcm, n);
     return (int)n;
 }
 

@@ -5,7 +5,7 @@
  * segment rules and the G.191 reference expansion (decoded values are the
  * segment mid-points scaled to 16 bits: μ-law ±32124, A-law ±32256 at full
  * scale).  Thread-safe, no state.  The codec vtables (PCMU, PCMA) built on
- * these live in g711.c and add PLC (spandsp, G.711 Appendix I style).
+ * these live in g711.c and add PLC (media/plc.h, G.711 Appendix I style).
  */
 #ifndef RG_MEDIA_G711_H
 #define RG_MEDIA_G711_H

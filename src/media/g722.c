@@ -5,17 +5,18 @@
  * table entry carries both.  States are allocated through rg_malloc and
  * initialised in place so they are counted and OOM-testable.  Each 16 kHz
  * sample pair becomes one byte, so a payload of len bytes is 2*len samples.
- * PLC: spandsp's pitch-repetition concealer, fed with decoded audio.
+ * PLC: media/plc.h (pitch repetition at 16 kHz), fed with decoded audio.
  */
 #define SPANDSP_EXPOSE_INTERNAL_STRUCTURES
 #include <spandsp.h>
 
 #include "core/alloc.h"
 #include "media/codec.h"
+#include "media/plc.h"
 
 struct rg_g722_dec {
     g722_decode_state_t g722;
-    plc_state_t plc;
+    struct rg_plc plc;
 };
 
 static int g722_enc_create(const struct rg_codec_params *p, unsigned sample_hz, void **st)
@@ -50,7 +51,7 @@ static int g722_dec_create(const struct rg_codec_params *p, unsigned sample_hz, 
     if (!d)
         return RG_ENOMEM;
     g722_decode_init(&d->g722, 64000, 0);
-    plc_init(&d->plc);
+    rg_plc_init(&d->plc, 16000);
     *st = d;
     return RG_OK;
 }
@@ -68,7 +69,7 @@ static int g722_dec(void *st, const uint8_t *in, size_t len, int16_t *pcm, size_
     int n = g722_decode(&d->g722, pcm, in, (int)len);
     if (n < 0)
         return RG_EBADMSG;
-    plc_rx(&d->plc, pcm, n);
+    rg_plc_good(&d->plc, pcm, (size_t)n);
     return n;
 }
 
@@ -77,7 +78,7 @@ static int g722_conceal(void *st, int16_t *pcm, size_t n)
     struct rg_g722_dec *d = st;
     if (n > RG_CODEC_MAX_FRAME_SAMPLES)
         return RG_ELIMIT;
-    plc_fillin(&d->plc, pcm, (int)n);
+    rg_plc_conceal(&d->plc, pcm, n);
     return (int)n;
 }
 

@@ -113,9 +113,17 @@ double rg_quality_lsd(const int16_t *ref, const int16_t *test, size_t n)
             continue; /* pause */
         power_db(ref + f, a);
         power_db(test + f, b);
-        double d2 = 0;
+        /* Bins more than 60 dB below the frame's peak are floored there in
+         * both spectra: inaudible detail must not dominate the distance. */
+        double peak = -1000;
         for (size_t k = 0; k <= LSD_N / 2; k++)
-            d2 += (a[k] - b[k]) * (a[k] - b[k]);
+            peak = a[k] > peak ? a[k] : peak;
+        double d2 = 0;
+        for (size_t k = 0; k <= LSD_N / 2; k++) {
+            double x = a[k] < peak - 60 ? peak - 60 : a[k];
+            double y = b[k] < peak - 60 ? peak - 60 : b[k];
+            d2 += (x - y) * (x - y);
+        }
         sum += sqrt(d2 / (LSD_N / 2 + 1));
         frames++;
     }

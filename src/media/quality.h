@@ -10,7 +10,8 @@
  *   rg_quality_lsd     log-spectral distance in dB: mean over active
  *                      frames of the RMS difference of the two 10*log10
  *                      power spectra (256-point Hann-windowed FFT, 50 %
- *                      overlap, bins up to rate/2, floor -100 dB);
+ *                      overlap, bins up to rate/2, both spectra floored
+ *                      60 dB below the reference frame's peak);
  *   rg_quality_tone_power  Goertzel power of one frequency;
  *   rg_quality_speechlike  a deterministic speech-like test signal
  *                      (glottal pulses through moving formant resonators,
