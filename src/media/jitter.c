@@ -10,9 +10,6 @@ int rg_jb_init(struct rg_jb *jb, const struct rg_jb_cfg *cfg)
     if (!cfg->clock_hz || cfg->clock_hz > 192000 || !cfg->max_payload ||
         cfg->max_payload > 0xFFFF || cfg->frame_ms == 0 || cfg->frame_ms > 120)
         return RG_EINVAL;
-    uint8_t *store = rg_malloc(RG_JB_SLOTS * cfg->max_payload);
-    if (!store)
-        return RG_ENOMEM;
     memset(jb, 0, sizeof(*jb));
     jb->cfg = *cfg;
     if (!jb->cfg.min_ms)
@@ -21,7 +18,6 @@ int rg_jb_init(struct rg_jb *jb, const struct rg_jb_cfg *cfg)
         jb->cfg.max_ms = RG_JB_MAX_MS;
     if (jb->cfg.min_ms > jb->cfg.max_ms)
         jb->cfg.min_ms = jb->cfg.max_ms;
-    jb->store = store;
     jb->frame_ts = cfg->clock_hz / 1000 * cfg->frame_ms;
     jb->target_us = jb->cfg.min_ms * 1000;
     return RG_OK;
@@ -29,8 +25,11 @@ int rg_jb_init(struct rg_jb *jb, const struct rg_jb_cfg *cfg)
 
 void rg_jb_deinit(struct rg_jb *jb)
 {
-    rg_free(jb->store);
-    jb->store = NULL;
+    for (size_t i = 0; i < RG_JB_SLOTS; i++) {
+        rg_free(jb->slot[i].buf);
+        jb->slot[i].buf = NULL;
+        jb->slot[i].cap = 0;
+    }
 }
 
 static int64_t ts_to_us(const struct rg_jb *jb, int64_t ts)
@@ -119,6 +118,20 @@ static void maybe_shrink(struct rg_jb *jb)
     }
 }
 
+/* Makes the slot's buffer hold len bytes (grown in 64-byte steps). */
+static int reserve(struct rg_jb_slot *s, size_t len)
+{
+    if (len <= s->cap)
+        return RG_OK;
+    size_t cap = (len + 63) & ~(size_t)63;
+    uint8_t *b = rg_realloc(s->buf, cap);
+    if (!b)
+        return RG_ENOMEM;
+    s->buf = b;
+    s->cap = (uint16_t)(cap > 0xFFFF ? 0xFFFF : cap);
+    return RG_OK;
+}
+
 static void store(struct rg_jb *jb, uint16_t seq, uint32_t ts, uint8_t pt, bool marker,
                   const uint8_t *p, size_t len)
 {
@@ -130,7 +143,7 @@ static void store(struct rg_jb *jb, uint16_t seq, uint32_t ts, uint8_t pt, bool 
     s->marker = marker;
     s->len = (uint16_t)len;
     if (len)
-        memcpy(jb->store + (size_t)(seq % RG_JB_SLOTS) * jb->cfg.max_payload, p, len);
+        memcpy(s->buf, p, len);
     jb->count++;
 }
 
@@ -190,6 +203,10 @@ int rg_jb_push(struct rg_jb *jb, uint16_t seq, uint32_t ts, uint8_t pt, bool mar
         if (rc < 0)
             return rc;
     }
+    if (reserve(&jb->slot[seq % RG_JB_SLOTS], len) < 0) {
+        jb->st.nomem++;
+        return RG_ENOMEM;
+    }
     store(jb, seq, ts, pt, marker, payload, len);
     return RG_OK;
 }
@@ -200,9 +217,9 @@ static const struct rg_jb_slot *slot_for(const struct rg_jb *jb, uint16_t seq)
     return s->used && s->seq == seq ? s : NULL;
 }
 
-static void fill_pkt(const struct rg_jb *jb, const struct rg_jb_slot *s, struct rg_jb_pkt *p)
+static void fill_pkt(const struct rg_jb_slot *s, struct rg_jb_pkt *p)
 {
-    p->payload = jb->store + (size_t)(s->seq % RG_JB_SLOTS) * jb->cfg.max_payload;
+    p->payload = s->buf;
     p->len = s->len;
     p->ts = s->ts;
     p->seq = s->seq;
@@ -229,7 +246,7 @@ static uint16_t first_seq(const struct rg_jb *jb)
 
 static enum rg_jb_result play(struct rg_jb *jb, const struct rg_jb_slot *s, struct rg_jb_pkt *pkt)
 {
-    fill_pkt(jb, s, pkt);
+    fill_pkt(s, pkt);
     pkt->resync = jb->resync_pending || jb->silent;
     jb->resync_pending = false;
     jb->silent = false;
@@ -286,7 +303,7 @@ enum rg_jb_result rg_jb_pop(struct rg_jb *jb, int64_t now_us, struct rg_jb_pkt *
     jb->st.lost++;
     const struct rg_jb_slot *n = slot_for(jb, jb->next_seq);
     if (n)
-        fill_pkt(jb, n, fec);
+        fill_pkt(n, fec);
     else
         memset(fec, 0, sizeof(*fec));
     return RG_JB_LOST;

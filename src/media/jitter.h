@@ -24,8 +24,11 @@
  * (a sequence jump resynchronises) are dropped and counted.  The caller
  * reports each frame's length in timestamp units with rg_jb_played so
  * missing packets and underruns advance the playout point correctly.
- * Sans-IO: time comes in as now_us.  Storage is allocated once at create
- * (slots x max_payload bytes); owned by the caller; one thread.
+ * Sans-IO: time comes in as now_us.  Each of the RG_JB_SLOTS slots owns a
+ * payload buffer grown (in 64-byte steps, up to max_payload) to the largest
+ * packet it has held and reused after that, so memory follows the real
+ * packet sizes (a few KiB for telephony Opus) with no allocation in steady
+ * state.  Owned by the caller; one thread.
  */
 #ifndef RG_MEDIA_JITTER_H
 #define RG_MEDIA_JITTER_H
@@ -62,12 +65,14 @@ struct rg_jb_pkt {
 };
 
 struct rg_jb_stats {
-    unsigned long pushed, played, lost, underruns, late, duplicate, too_big, resyncs, discarded;
+    unsigned long pushed, played, lost, underruns, late, duplicate, too_big, resyncs, nomem;
     unsigned target_ms;
     unsigned jitter_us;
 };
 
 struct rg_jb_slot {
+    uint8_t *buf;     /* owned, cap bytes */
+    uint16_t cap;
     bool used;
     bool marker;
     uint8_t pt;
@@ -78,7 +83,6 @@ struct rg_jb_slot {
 
 struct rg_jb {
     struct rg_jb_cfg cfg;
-    uint8_t *store; /* RG_JB_SLOTS * cfg.max_payload */
     struct rg_jb_slot slot[RG_JB_SLOTS];
     unsigned count;
     bool started, silent, resync_pending;
@@ -100,11 +104,12 @@ struct rg_jb {
     struct rg_jb_stats st;
 };
 
-/* Allocates the payload store; RG_EINVAL on a bad config, RG_ENOMEM. */
+/* RG_OK or RG_EINVAL on a bad config (allocates nothing yet). */
 RG_MUST_CHECK int rg_jb_init(struct rg_jb *jb, const struct rg_jb_cfg *cfg);
 void rg_jb_deinit(struct rg_jb *jb);
 /* Stores a packet (payload copied).  Returns RG_OK, or RG_ELIMIT (too
- * big), RG_EEXIST (duplicate), RG_ETIMEDOUT (late): all counted, dropped. */
+ * big), RG_EEXIST (duplicate), RG_ETIMEDOUT (late), RG_ENOMEM: all
+ * counted, the packet dropped (and later concealed). */
 int rg_jb_push(struct rg_jb *jb, uint16_t seq, uint32_t ts, uint8_t pt, bool marker,
                const uint8_t *payload, size_t len, int64_t now_us);
 /* What to do at now_us (see above).  *pkt is written for PACKET; for LOST

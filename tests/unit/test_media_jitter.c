@@ -205,14 +205,22 @@ static int jb_oom(void *arg)
     (void)arg;
     struct rg_jb jb;
     int rc = init8k(&jb);
-    if (rc == RG_OK)
-        rg_jb_deinit(&jb);
+    if (rc != RG_OK)
+        return rc;
+    uint8_t pl[200] = { 0 };
+    for (uint16_t i = 0; i < 40 && rc == RG_OK; i++) /* slots wrap: buffers are reused */
+        rc = rg_jb_push(&jb, i, i * FRAME_TS, 0, false, pl, 10 + i * 4, i * 20000);
+    struct rg_jb_stats st;
+    rg_jb_get_stats(&jb, &st);
+    rg_jb_deinit(&jb);
+    if (rc == RG_ENOMEM && st.nomem != 1)
+        return RG_EINVAL;
     return rc;
 }
 
 static void oom(struct rg_t *t)
 {
-    rg_t_oom_step(t, jb_oom, NULL, 10);
+    rg_t_oom_step(t, jb_oom, NULL, 100);
 }
 
 static const struct rg_test_case cases[] = {
