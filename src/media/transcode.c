@@ -26,7 +26,8 @@ struct rg_xc {
     struct rg_codec_dec *dec;
     struct rg_codec_dec *cn_dec;
     struct rg_codec_enc *enc;
-    bool in_cn; /* the last frame was comfort noise */
+    bool in_cn;        /* the last frame was comfort noise */
+    int64_t cn_next_us; /* CN generation while the sender is silent; 0 = off */
     struct rg_jb jb;
     /* PCM */
     int16_t *scratch; /* one decoded packet */
@@ -430,14 +431,40 @@ static int decode_packet(struct rg_xc *xc, const struct rg_jb_pkt *pkt, int64_t 
     return n;
 }
 
+/* RFC 3389 §4: after a CN packet the receiver keeps generating noise until
+ * the next packet, however long the sender stays quiet; the jitter buffer
+ * has gone silent by then, so the frames are clocked here. */
+static bool cn_due(struct rg_xc *xc, int64_t now_us)
+{
+    /* ... and until the packet that ends the silence is played. */
+    if (!xc->in_cn || !xc->cn_dec || !(xc->jb.silent || xc->jb.resync_pending)) {
+        xc->cn_next_us = 0;
+        return false;
+    }
+    if (xc->cn_next_us == 0)
+        xc->cn_next_us = now_us;
+    if (now_us < xc->cn_next_us)
+        return false;
+    xc->cn_next_us += (int64_t)conceal_len(xc) * 1000000 / xc->rate;
+    return true;
+}
+
 /* One jitter-buffer step; returns false when nothing was due. */
 static bool decode_step(struct rg_xc *xc, int64_t now_us)
 {
     struct rg_jb_pkt pkt, fec;
     enum rg_jb_result r = rg_jb_pop(&xc->jb, now_us, &pkt, &fec);
     int n;
-    if (r == RG_JB_NONE)
+    if (r == RG_JB_NONE && !cn_due(xc, now_us))
         return false;
+    if (r == RG_JB_NONE) {
+        n = conceal(xc, conceal_len(xc));
+        memcpy(xc->fifo + xc->fifo_len, xc->scratch, (size_t)(n > 0 ? n : 0) * sizeof(int16_t));
+        xc->fifo_len += (size_t)(n > 0 ? n : 0);
+        while (xc->fifo_len >= xc->out_frame)
+            emit_frame(xc, now_us);
+        return n > 0;
+    }
     if (r == RG_JB_PACKET) {
         n = decode_packet(xc, &pkt, now_us);
     } else if (r == RG_JB_LOST && fec.payload && fec.pt == xc->cfg.in_pt &&
@@ -497,6 +524,8 @@ int64_t rg_xc_next_us(const struct rg_xc *xc)
     if (xc->q_len)
         return 0; /* ready now */
     int64_t t = rg_jb_next_us(&xc->jb);
+    if (xc->cn_next_us && xc->cn_next_us < t)
+        t = xc->cn_next_us;
     if (rg_dtmf_relay_active(&xc->dtmf) && xc->dtmf_last_us + XC_DTMF_TIMEOUT_US + 1 < t)
         t = xc->dtmf_last_us + XC_DTMF_TIMEOUT_US + 1;
     return t;

@@ -725,6 +725,89 @@ static void speech_quality(struct rg_t *t)
     pkts_free(&a);
 }
 
+/* RFC 3389 input: PCMU speech, one CN packet (-40 dBov), then nothing for a
+ * second: the PCMA output keeps carrying comfort noise at that level (not
+ * 100 ms of PLC then silence), and speech resumes afterwards. */
+static void cn_input_keeps_noise(struct rg_t *t)
+{
+    struct rg_xc_cfg cfg = base_cfg(RG_CODEC_PCMU, 0, RG_CODEC_PCMA, 8);
+    cfg.in_cn_pt = 13;
+    struct rg_rng_seeded s;
+    struct rg_rng rng = test_rng(&s, 13);
+    struct rg_xc *xc = NULL;
+    REQUIRE(t, rg_xc_create(&cfg, &rng, &xc) == RG_OK);
+    struct pkts ip, op;
+    int64_t arrival[60];
+    REQUIRE(t, pkts_init(&ip, 60) && pkts_init(&op, 200));
+    int16_t pcm[8000];
+    mt_sine(pcm, 8000, 600, 8000, 5000);
+    make_stream(cfg.in_codec, NULL, pcm, 8000, 160, 0, &ip); /* 50 packets, 1 s */
+    for (size_t i = 0; i < ip.n; i++)
+        arrival[i] = (int64_t)i * 20000 + (i >= 25 ? 1000000 : 0);
+    /* packet 24 becomes a CN packet; 25.. resume one second later */
+    ip.p[24].pt = 13;
+    ip.p[24].payload[0] = 40;
+    ip.p[24].len = 1;
+    for (size_t i = 25; i < ip.n; i++)
+        ip.p[i].ts += 8000;
+    ip.p[25].marker = true;
+    run_pipe(xc, &ip, arrival, NULL, &op);
+    struct rg_xc_stats st;
+    rg_xc_get_stats(xc, &st);
+    CHECK(t, st.cn_frames >= 45);
+    CHECK_EQ_INT(t, st.plc_frames, TAIL_FRAMES(20));
+    int16_t *dec = rg_malloc(40000 * 2);
+    REQUIRE(t, dec);
+    size_t n = decode_stream(rg_codec_by_id(RG_CODEC_PCMA), 8000, &op, 8, dec, 40000);
+    CHECK(t, n >= 8000 + 7000); /* speech + (almost) a second of noise */
+    double lvl = mt_dbfs(dec + 25 * 160 + 800, 4000); /* inside the gap */
+    CHECK(t, lvl > -43 && lvl < -37);
+    for (size_t i = 1; i < op.n; i++) /* one continuous timeline */
+        CHECK_EQ_INT(t, op.p[i].ts - op.p[i - 1].ts, 160);
+    rg_free(dec);
+    pkts_free(&ip);
+    pkts_free(&op);
+    rg_xc_destroy(xc);
+}
+
+/* Opus DTX towards the browser (RFC 7587 §3.1.3): silence is not sent, the
+ * timestamps keep counting, and the first packet after it has the marker. */
+static void opus_dtx_output(struct rg_t *t)
+{
+    struct rg_xc_cfg cfg = base_cfg(RG_CODEC_PCMU, 0, RG_CODEC_OPUS, 111);
+    cfg.out_params.dtx = true;
+    struct rg_rng_seeded s;
+    struct rg_rng rng = test_rng(&s, 14);
+    struct rg_xc *xc = NULL;
+    REQUIRE(t, rg_xc_create(&cfg, &rng, &xc) == RG_OK);
+    struct pkts ip, op;
+    REQUIRE(t, pkts_init(&ip, 200) && pkts_init(&op, 300));
+    int16_t *pcm = rg_calloc(8000 * 4, 2);
+    REQUIRE(t, pcm);
+    mt_sine(pcm, 8000, 500, 8000, 6000);
+    mt_sine(pcm + 24000, 8000, 500, 8000, 6000); /* 1 s tone, 2 s silence, 1 s tone */
+    make_stream(cfg.in_codec, NULL, pcm, 32000, 160, 0, &ip);
+    run_pipe(xc, &ip, NULL, NULL, &op);
+    struct rg_xc_stats st;
+    rg_xc_get_stats(xc, &st);
+    CHECK(t, st.dtx_skipped > 50);
+    CHECK(t, op.n < ip.n - 50);
+    size_t gaps = 0;
+    for (size_t i = 1; i < op.n; i++) {
+        uint32_t d = op.p[i].ts - op.p[i - 1].ts;
+        CHECK_EQ_INT(t, d % 960, 0);
+        if (d > 960) {
+            gaps++;
+            CHECK(t, op.p[i].marker);
+        }
+    }
+    CHECK(t, gaps >= 1);
+    rg_free(pcm);
+    pkts_free(&ip);
+    pkts_free(&op);
+    rg_xc_destroy(xc);
+}
+
 static int xc_oom(void *arg)
 {
     (void)arg;
@@ -805,6 +888,8 @@ static const struct rg_test_case cases[] = {
     { "loss_fec_and_plc", loss_fec_and_plc },
     { "rtcp_reports", rtcp_reports },
     { "speech_quality", speech_quality },
+    { "cn_input_keeps_noise", cn_input_keeps_noise },
+    { "opus_dtx_output", opus_dtx_output },
     { "create_oom_and_config", create_oom_and_config },
     { "junk_input", junk_input },
 };
