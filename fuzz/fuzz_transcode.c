@@ -29,7 +29,7 @@ static const struct pair pairs[8] = {
     { RG_CODEC_OPUS, RG_CODEC_PCMU }, { RG_CODEC_PCMU, RG_CODEC_OPUS },
     { RG_CODEC_OPUS, RG_CODEC_G722 }, { RG_CODEC_G722, RG_CODEC_OPUS },
     { RG_CODEC_OPUS, RG_CODEC_G729 }, { RG_CODEC_G729, RG_CODEC_OPUS },
-    { RG_CODEC_PCMA, RG_CODEC_PCMU }, { RG_CODEC_OPUS, RG_CODEC_PCMA },
+    { RG_CODEC_G722, RG_CODEC_PCMU }, { RG_CODEC_OPUS, RG_CODEC_PCMA },
 };
 
 static struct rg_xc *make(uint8_t sel)

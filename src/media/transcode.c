@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "media/resample.h"
 #include "media/rtcp_stats.h"
 
 /* An event without end packets is closed after this long (RFC 4733 §2.5.2.2
@@ -22,7 +23,11 @@ struct rg_xc_qent {
 
 struct rg_xc {
     struct rg_xc_cfg cfg;
-    unsigned rate;
+    unsigned rate;    /* FIFO and encoder rate */
+    unsigned in_rate; /* decoder rate (differs only with the resampler) */
+    bool use_rs;
+    struct rg_resampler rs;
+    int16_t *rsbuf;   /* resampled copy of scratch */
     struct rg_codec_dec *dec;
     struct rg_codec_dec *cn_dec;
     struct rg_codec_enc *enc;
@@ -82,19 +87,31 @@ static size_t in_payload_max(const struct rg_xc_cfg *cfg)
     return out_payload_max(cfg->in_codec, 120);
 }
 
-/* The PCM rate both codecs can run at, 0 when a resampler would be needed. */
-static unsigned pick_rate(const struct rg_xc_cfg *cfg)
+/* Decoder and encoder rates: equal whenever one side is Opus (it runs at
+ * the other side's rate); 16 <-> 8 kHz between fixed-rate codecs goes
+ * through the resampler; anything else is RG_EUNSUPP. */
+static int pick_rates(const struct rg_xc_cfg *cfg, unsigned *in_hz, unsigned *out_hz)
 {
     const struct rg_codec *a = cfg->in_codec, *b = cfg->out_codec;
-    if (cfg->sample_hz)
-        return rg_codec_rate_ok(a, cfg->sample_hz) && rg_codec_rate_ok(b, cfg->sample_hz)
-                   ? cfg->sample_hz
-                   : 0;
-    if (!(a->flags & RG_CODEC_F_VARRATE))
-        return rg_codec_rate_ok(b, a->sample_hz) ? a->sample_hz : 0;
-    if (!(b->flags & RG_CODEC_F_VARRATE))
-        return rg_codec_rate_ok(a, b->sample_hz) ? b->sample_hz : 0;
-    return a->sample_hz;
+    unsigned ia, ob;
+    if (cfg->sample_hz) {
+        ia = ob = cfg->sample_hz;
+    } else if (!(a->flags & RG_CODEC_F_VARRATE)) {
+        ia = a->sample_hz;
+        ob = rg_codec_rate_ok(b, ia) ? ia : b->sample_hz;
+    } else if (!(b->flags & RG_CODEC_F_VARRATE)) {
+        ob = b->sample_hz;
+        ia = rg_codec_rate_ok(a, ob) ? ob : a->sample_hz;
+    } else {
+        ia = ob = a->sample_hz;
+    }
+    if (!rg_codec_rate_ok(a, ia) || !rg_codec_rate_ok(b, ob))
+        return RG_EUNSUPP;
+    if (ia != ob && !((ia == 16000 && ob == 8000) || (ia == 8000 && ob == 16000)))
+        return RG_EUNSUPP;
+    *in_hz = ia;
+    *out_hz = ob;
+    return RG_OK;
 }
 
 static int check_cfg(const struct rg_xc_cfg *c)
@@ -147,9 +164,15 @@ static void setup_dtmf(struct rg_xc *xc)
 
 static int alloc_buffers(struct rg_xc *xc)
 {
-    xc->scratch_cap = (size_t)xc->rate * 120 / 1000;
+    xc->scratch_cap = (size_t)xc->in_rate * 120 / 1000;
+    size_t rs_cap = (size_t)xc->rate * 120 / 1000 + 1;
     xc->out_frame = (size_t)xc->rate * xc->cfg.out_ptime_ms / 1000;
-    xc->fifo_cap = xc->scratch_cap + xc->out_frame;
+    xc->fifo_cap = rs_cap + xc->out_frame;
+    if (xc->use_rs) {
+        xc->rsbuf = rg_malloc(rs_cap * sizeof(int16_t));
+        if (!xc->rsbuf)
+            return RG_ENOMEM;
+    }
     xc->q_max = out_payload_max(xc->cfg.out_codec, xc->cfg.out_ptime_ms);
     if (xc->q_max < RG_DTMF_PAYLOAD_LEN)
         xc->q_max = RG_DTMF_PAYLOAD_LEN;
@@ -164,7 +187,7 @@ static int alloc_buffers(struct rg_xc *xc)
 static int build_codecs(struct rg_xc *xc)
 {
     struct rg_codec_params ip = xc->cfg.in_params, op = xc->cfg.out_params;
-    ip.sample_hz = xc->rate;
+    ip.sample_hz = xc->in_rate;
     op.sample_hz = xc->rate;
     int rc = rg_codec_dec_create(xc->cfg.in_codec, &ip, &xc->dec);
     if (rc == RG_OK)
@@ -182,18 +205,20 @@ static int build_codecs(struct rg_xc *xc)
 int rg_xc_create(const struct rg_xc_cfg *cfg, const struct rg_rng *rng, struct rg_xc **out)
 {
     int rc = check_cfg(cfg);
+    unsigned in_hz = 0, out_hz = 0;
+    if (rc == RG_OK)
+        rc = pick_rates(cfg, &in_hz, &out_hz);
     if (rc < 0)
         return rc;
-    unsigned rate = pick_rate(cfg);
-    if (!rate)
-        return RG_EUNSUPP;
     struct rg_xc *xc = rg_calloc(1, sizeof(*xc));
     if (!xc)
         return RG_ENOMEM;
     xc->cfg = *cfg;
     if (!xc->cfg.in_ptime_ms)
         xc->cfg.in_ptime_ms = 20;
-    xc->rate = rate;
+    xc->rate = out_hz;
+    xc->in_rate = in_hz;
+    xc->use_rs = in_hz != out_hz && rg_resampler_init(&xc->rs, in_hz, out_hz);
     rc = alloc_buffers(xc);
     if (rc == RG_OK)
         rc = build_codecs(xc);
@@ -222,6 +247,7 @@ void rg_xc_destroy(struct rg_xc *xc)
     rg_codec_enc_destroy(xc->enc);
     rg_jb_deinit(&xc->jb);
     rg_free(xc->scratch);
+    rg_free(xc->rsbuf);
     rg_free(xc->fifo);
     rg_free(xc->qstore);
     rg_free(xc);
@@ -382,8 +408,8 @@ static void emit_frame(struct rg_xc *xc, int64_t now_us)
  * whole 10 ms units (what every codec's concealment accepts). */
 static size_t conceal_len(const struct rg_xc *xc)
 {
-    size_t unit = xc->rate / 100;
-    size_t n = rg_codec_ts_to_samples(xc->cfg.in_codec, xc->rate, rg_jb_frame_ts(&xc->jb));
+    size_t unit = xc->in_rate / 100;
+    size_t n = rg_codec_ts_to_samples(xc->cfg.in_codec, xc->in_rate, rg_jb_frame_ts(&xc->jb));
     n -= n % unit;
     if (n == 0)
         n = unit;
@@ -431,6 +457,21 @@ static int decode_packet(struct rg_xc *xc, const struct rg_jb_pkt *pkt, int64_t 
     return n;
 }
 
+/* Appends n decoded samples (in_rate) to the FIFO, resampled if needed,
+ * and encodes every complete output frame. */
+static void to_fifo(struct rg_xc *xc, size_t n, int64_t now_us)
+{
+    const int16_t *src = xc->scratch;
+    if (xc->use_rs) {
+        n = rg_resampler_run(&xc->rs, xc->scratch, n, xc->rsbuf);
+        src = xc->rsbuf;
+    }
+    memcpy(xc->fifo + xc->fifo_len, src, n * sizeof(int16_t));
+    xc->fifo_len += n;
+    while (xc->fifo_len >= xc->out_frame)
+        emit_frame(xc, now_us);
+}
+
 /* RFC 3389 §4: after a CN packet the receiver keeps generating noise until
  * the next packet, however long the sender stays quiet; the jitter buffer
  * has gone silent by then, so the frames are clocked here. */
@@ -445,7 +486,7 @@ static bool cn_due(struct rg_xc *xc, int64_t now_us)
         xc->cn_next_us = now_us;
     if (now_us < xc->cn_next_us)
         return false;
-    xc->cn_next_us += (int64_t)conceal_len(xc) * 1000000 / xc->rate;
+    xc->cn_next_us += (int64_t)conceal_len(xc) * 1000000 / xc->in_rate;
     return true;
 }
 
@@ -459,10 +500,8 @@ static bool decode_step(struct rg_xc *xc, int64_t now_us)
         return false;
     if (r == RG_JB_NONE) {
         n = conceal(xc, conceal_len(xc));
-        memcpy(xc->fifo + xc->fifo_len, xc->scratch, (size_t)(n > 0 ? n : 0) * sizeof(int16_t));
-        xc->fifo_len += (size_t)(n > 0 ? n : 0);
-        while (xc->fifo_len >= xc->out_frame)
-            emit_frame(xc, now_us);
+        if (n > 0)
+            to_fifo(xc, (size_t)n, now_us);
         return n > 0;
     }
     if (r == RG_JB_PACKET) {
@@ -482,11 +521,8 @@ static bool decode_step(struct rg_xc *xc, int64_t now_us)
         n = (int)conceal_len(xc);
         memset(xc->scratch, 0, (size_t)n * sizeof(int16_t));
     }
-    rg_jb_played(&xc->jb, rg_codec_samples_to_ts(xc->cfg.in_codec, xc->rate, (uint32_t)n));
-    memcpy(xc->fifo + xc->fifo_len, xc->scratch, (size_t)n * sizeof(int16_t));
-    xc->fifo_len += (size_t)n;
-    while (xc->fifo_len >= xc->out_frame)
-        emit_frame(xc, now_us);
+    rg_jb_played(&xc->jb, rg_codec_samples_to_ts(xc->cfg.in_codec, xc->in_rate, (uint32_t)n));
+    to_fifo(xc, (size_t)n, now_us);
     return true;
 }
 

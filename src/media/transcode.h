@@ -20,10 +20,11 @@
  * is built from the direction sending to it and the one receiving from it
  * (rg_xc_build_sr).
  *
- * PCM runs at one rate end to end: Opus runs at the other codec's rate
- * (8 or 16 kHz), so Opus <-> G.711/G.722/G.729 needs no resampler.  Two
- * fixed-rate codecs with different rates (G.722 <-> G.711) are refused with
- * RG_EUNSUPP (no resampler yet).
+ * PCM runs at one rate end to end when it can: Opus runs at the other
+ * codec's rate (8 or 16 kHz), so Opus <-> G.711/G.722/G.729 needs no
+ * resampler.  Only two fixed-rate codecs of different rates (G.722 <->
+ * G.711/G.729) go through the 2:1 resampler (media/resample.h); other rate
+ * pairs are refused with RG_EUNSUPP.
  *
  * Sans-IO: rg_xc_push at packet arrival, rg_xc_pull until it returns 0,
  * and wake again at rg_xc_next_us.  Owned by the caller, one thread.
@@ -109,7 +110,7 @@ int rg_xc_push(struct rg_xc *xc, const struct rg_xc_in *pkt, int64_t now_us);
 RG_MUST_CHECK int rg_xc_pull(struct rg_xc *xc, int64_t now_us, struct rg_xc_out *out);
 /* When rg_xc_pull should next be called; INT64_MAX when idle. */
 int64_t rg_xc_next_us(const struct rg_xc *xc);
-/* The PCM rate the direction runs at. */
+/* The PCM rate of the output side (FIFO and encoder). */
 unsigned rg_xc_sample_hz(const struct rg_xc *xc);
 uint32_t rg_xc_out_ssrc(const struct rg_xc *xc);
 void rg_xc_get_stats(const struct rg_xc *xc, struct rg_xc_stats *out);

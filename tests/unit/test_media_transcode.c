@@ -138,8 +138,8 @@ static void check_rtp(struct rg_t *t, const struct pkts *out, uint32_t ts_step)
     }
 }
 
-static void pair_tone(struct rg_t *t, enum rg_codec_id in, enum rg_codec_id out, unsigned rate,
-                      unsigned out_ptime)
+static void pair_tone2(struct rg_t *t, enum rg_codec_id in, enum rg_codec_id out, unsigned in_rate,
+                       unsigned rate, unsigned out_ptime)
 {
     struct rg_xc_cfg cfg = base_cfg(in, 111, out, 112);
     cfg.out_ptime_ms = out_ptime;
@@ -148,20 +148,20 @@ static void pair_tone(struct rg_t *t, enum rg_codec_id in, enum rg_codec_id out,
     struct rg_xc *xc = NULL;
     REQUIRE(t, rg_xc_create(&cfg, &rng, &xc) == RG_OK);
     CHECK_EQ_INT(t, rg_xc_sample_hz(xc), rate);
-    size_t n = rate * 2;
-    int16_t *pcm = rg_malloc(n * 2), *res = rg_malloc(n * 4);
+    size_t n = in_rate * 2;
+    int16_t *pcm = rg_malloc(n * 2), *res = rg_malloc(rate * 2 * 4);
     struct pkts ip, op;
     REQUIRE(t, pcm && res && pkts_init(&ip, 120) && pkts_init(&op, 240));
-    mt_sine(pcm, n, 1000, rate, 8000);
-    struct rg_codec_params pp = { .sample_hz = rate };
-    make_stream(cfg.in_codec, &pp, pcm, n, rate / 50, 111, &ip);
+    mt_sine(pcm, n, 1000, in_rate, 8000);
+    struct rg_codec_params pp = { .sample_hz = in_rate };
+    make_stream(cfg.in_codec, &pp, pcm, n, in_rate / 50, 111, &ip);
     run_pipe(xc, &ip, NULL, NULL, &op);
-    size_t got = decode_stream(cfg.out_codec, rate, &op, 112, res, n * 2);
-    CHECK(t, got + rate / 10 >= n); /* all audio out, bar the codec delay */
+    size_t got = decode_stream(cfg.out_codec, rate, &op, 112, res, rate * 4);
+    CHECK(t, got + rate / 10 >= rate * 2); /* all audio out, bar the codec delay */
     size_t skip = rate / 5;
     double margin = got > 2 * skip ? mt_tone_margin_db(res + skip, got - 2 * skip, 1000, rate) : 0;
     double lvl = got > 2 * skip ? mt_dbfs(res + skip, got - 2 * skip) : -99;
-    if (margin < 20 || fabs(lvl - mt_dbfs(pcm, n)) > 4)
+    if (margin < 20 || fabs(lvl - mt_dbfs(pcm, n)) > 4 || getenv("XC_DEBUG"))
         fprintf(stderr, "    %s->%s: margin %.1f dB level %.1f dBFS (%zu samples)\n",
                 cfg.in_codec->name, cfg.out_codec->name, margin, lvl, got);
     CHECK(t, margin >= 20);
@@ -178,6 +178,12 @@ static void pair_tone(struct rg_t *t, enum rg_codec_id in, enum rg_codec_id out,
     rg_xc_destroy(xc);
 }
 
+static void pair_tone(struct rg_t *t, enum rg_codec_id in, enum rg_codec_id out, unsigned rate,
+                      unsigned out_ptime)
+{
+    pair_tone2(t, in, out, rate, rate, out_ptime);
+}
+
 static void codec_pairs(struct rg_t *t)
 {
     pair_tone(t, RG_CODEC_OPUS, RG_CODEC_PCMU, 8000, 20);
@@ -188,6 +194,10 @@ static void codec_pairs(struct rg_t *t)
     pair_tone(t, RG_CODEC_G722, RG_CODEC_OPUS, 16000, 20);
     pair_tone(t, RG_CODEC_OPUS, RG_CODEC_G729, 8000, 20);
     pair_tone(t, RG_CODEC_G729, RG_CODEC_OPUS, 8000, 60);
+    /* the one resampled case: wideband G.722 against narrowband legs */
+    pair_tone2(t, RG_CODEC_G722, RG_CODEC_PCMU, 16000, 8000, 20);
+    pair_tone2(t, RG_CODEC_PCMA, RG_CODEC_G722, 8000, 16000, 20);
+    pair_tone2(t, RG_CODEC_G722, RG_CODEC_G729, 16000, 8000, 20);
 }
 
 /* G.711 survives decode + encode bit-exactly, so PCMU 20 ms in -> PCMU
@@ -810,8 +820,9 @@ static void opus_dtx_output(struct rg_t *t)
 
 static int xc_oom(void *arg)
 {
-    (void)arg;
-    struct rg_xc_cfg cfg = base_cfg(RG_CODEC_OPUS, 111, RG_CODEC_G722, 9);
+    bool resampled = arg != NULL;
+    struct rg_xc_cfg cfg = resampled ? base_cfg(RG_CODEC_G722, 9, RG_CODEC_PCMU, 0)
+                                     : base_cfg(RG_CODEC_OPUS, 111, RG_CODEC_G722, 9);
     cfg.in_cn_pt = 13;
     struct rg_rng_seeded s;
     struct rg_rng rng = test_rng(&s, 9);
@@ -824,6 +835,7 @@ static int xc_oom(void *arg)
 static void create_oom_and_config(struct rg_t *t)
 {
     rg_t_oom_step(t, xc_oom, NULL, 50);
+    rg_t_oom_step(t, xc_oom, t, 50); /* with the resampler */
     struct rg_rng_seeded s;
     struct rg_rng rng = test_rng(&s, 9);
     struct rg_xc *xc = NULL;
@@ -833,7 +845,8 @@ static void create_oom_and_config(struct rg_t *t)
     c = base_cfg(RG_CODEC_OPUS, 111, RG_CODEC_PCMU, 0);
     c.in_te_pt = 111;
     CHECK_EQ_INT(t, rg_xc_create(&c, &rng, &xc), RG_EINVAL);
-    c = base_cfg(RG_CODEC_G722, 9, RG_CODEC_PCMU, 0);
+    c = base_cfg(RG_CODEC_G722, 9, RG_CODEC_OPUS, 111);
+    c.sample_hz = 8000; /* G.722 cannot run at 8 kHz */
     CHECK_EQ_INT(t, rg_xc_create(&c, &rng, &xc), RG_EUNSUPP);
     c = base_cfg(RG_CODEC_PCMU, 0, RG_CODEC_PCMA, 8);
     c.out_ptime_ms = 25;
