@@ -68,9 +68,13 @@ static int g729_enc(void *st, const int16_t *pcm, size_t n, uint8_t *out, size_t
         bcg729Encoder(e->ctx, pcm + i, frame, &flen);
         if (flen == 0)
             continue;
-        /* A SID frame must be the last in a packet (RFC 3551 §4.5.6). */
-        if (len > 0 && len % G729_BYTES != 0)
-            break;
+        /* A SID frame must be the last in a packet (RFC 3551 §4.5.6): when
+         * speech resumes within the packet, the SID before it is dropped so
+         * the speech onset is kept. */
+        if (len % G729_BYTES != 0)
+            len -= G729_SID_BYTES;
+        if (flen != G729_BYTES && flen != G729_SID_BYTES)
+            continue;
         if (len + flen > out_max)
             return RG_ELIMIT;
         memcpy(out + len, frame, flen);
