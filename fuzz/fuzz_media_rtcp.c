@@ -1,5 +1,5 @@
 /*
- * fuzz_rtcp.c — RTCP counters and SR/RR building (media/rtcp_stats).
+ * fuzz_media_rtcp.c — RTCP counters and SR/RR building (media/rtcp_stats).
  * The input is scanned with rg_rtcp_find_sr, then replayed as a sequence of
  * RTP arrivals (8-byte records: seq(2) ts(4) gap-ms(1) ssrc-flip(1)).
  * Invariants: every report built parses back with rg_rtcp_find_sr (SR) or
