@@ -1,6 +1,7 @@
 #!/bin/sh
-# Runs every benchmark program built in BUILD (build/bench_*) and prints
-# their figures.  Benchmarks never pass or fail.  Usage: tools/bench.sh BUILD
+# Runs every benchmark program built in BUILD (build/bench_*) from the project
+# root, so they can read tests/vectors/, and prints their figures.
+# Benchmarks never pass or fail.  Usage: tools/bench.sh BUILD
 set -u
 build=${1:-build}
 cd "$(dirname "$0")/.." || exit 1
