@@ -464,7 +464,7 @@ static void sdes_variants_and_errors(struct rg_t *t)
     for (int i = 0; i < 28; i++)
         raw[i] = (uint8_t)i;
     char b64[64], line[160];
-    REQUIRE(t, rg_base64_encode(raw, 28, b64, sizeof(b64)) == RG_OK);
+    REQUIRE(t, rg_sdes_base64_encode(raw, 28, b64, sizeof(b64)) == RG_OK);
     snprintf(line, sizeof(line), "7\tAEAD_AES_128_GCM  inline:%s  UNENCRYPTED_SRTCP ", b64);
     REQUIRE(t, rg_srtp_sdes_parse_crypto(rg_str_from_cstr(line), &s) == RG_OK);
     CHECK_EQ_INT(t, s.tag, 7);
@@ -506,12 +506,12 @@ static void sdes_variants_and_errors(struct rg_t *t)
     /* Base64 details. */
     uint8_t o[8];
     size_t ol = 0;
-    CHECK_OK(t, rg_base64_decode(RG_STR_LIT("Zm9vYg=="), o, sizeof(o), &ol));
+    CHECK_OK(t, rg_sdes_base64_decode(RG_STR_LIT("Zm9vYg=="), o, sizeof(o), &ol));
     CHECK_MEM(t, o, ol, "foob", 4);
-    CHECK_OK(t, rg_base64_decode(RG_STR_LIT("Zm9vYg"), o, sizeof(o), &ol));
-    CHECK_EQ_INT(t, rg_base64_decode(RG_STR_LIT("Zm9vYh=="), o, sizeof(o), &ol), RG_EBADMSG);
-    CHECK_EQ_INT(t, rg_base64_decode(RG_STR_LIT("Zm9vY"), o, sizeof(o), &ol), RG_EBADMSG);
-    CHECK_EQ_INT(t, rg_base64_decode(RG_STR_LIT("Zm9vYmFyYmF6"), o, 8, &ol), RG_ELIMIT);
+    CHECK_OK(t, rg_sdes_base64_decode(RG_STR_LIT("Zm9vYg"), o, sizeof(o), &ol));
+    CHECK_EQ_INT(t, rg_sdes_base64_decode(RG_STR_LIT("Zm9vYh=="), o, sizeof(o), &ol), RG_EBADMSG);
+    CHECK_EQ_INT(t, rg_sdes_base64_decode(RG_STR_LIT("Zm9vY"), o, sizeof(o), &ol), RG_EBADMSG);
+    CHECK_EQ_INT(t, rg_sdes_base64_decode(RG_STR_LIT("Zm9vYmFyYmF6"), o, 8, &ol), RG_ELIMIT);
 }
 
 static int format_work(void *arg)

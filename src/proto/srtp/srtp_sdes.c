@@ -23,7 +23,7 @@ static int b64_val(int c)
     return -1;
 }
 
-int rg_base64_decode(struct rg_str in, uint8_t *out, size_t out_cap, size_t *out_len)
+int rg_sdes_base64_decode(struct rg_str in, uint8_t *out, size_t out_cap, size_t *out_len)
 {
     size_t n = in.len, pad = 0;
     while (n > 0 && in.p[n - 1] == '=' && pad < 2) {
@@ -55,7 +55,7 @@ int rg_base64_decode(struct rg_str in, uint8_t *out, size_t out_cap, size_t *out
     return RG_OK;
 }
 
-int rg_base64_encode(const uint8_t *in, size_t n, char *out, size_t out_cap)
+int rg_sdes_base64_encode(const uint8_t *in, size_t n, char *out, size_t out_cap)
 {
     size_t need = (n + 2) / 3 * 4 + 1;
     if (out_cap < need)
@@ -132,7 +132,7 @@ static int parse_key_salt(enum rg_srtp_profile profile, struct rg_str b64,
     size_t slen = rg_srtp_profile_salt_len(profile);
     if (klen == 0)
         return RG_EINVAL;
-    int rc = rg_base64_decode(b64, raw, sizeof(raw), &n);
+    int rc = rg_sdes_base64_decode(b64, raw, sizeof(raw), &n);
     if (rc == RG_ELIMIT)
         return RG_EINVAL;
     if (rc != RG_OK)
@@ -237,7 +237,7 @@ int rg_srtp_sdes_format_crypto(const struct rg_srtp_sdes *sdes, struct rg_buf *o
     memcpy(raw, k->key, k->key_len);
     memcpy(raw + k->key_len, k->salt, k->salt_len);
     char b64[80];
-    if (rg_base64_encode(raw, (size_t)k->key_len + k->salt_len, b64, sizeof(b64)) != RG_OK)
+    if (rg_sdes_base64_encode(raw, (size_t)k->key_len + k->salt_len, b64, sizeof(b64)) != RG_OK)
         return RG_EINVAL;
     size_t saved = out->len;
     int rc = rg_buf_appendf(out, "%u %s inline:%s", (unsigned)sdes->tag,
