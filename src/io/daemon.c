@@ -6,6 +6,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "io/engine.h"
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -176,6 +178,48 @@ static int setup(struct daemon *d, const struct rg_daemon_opts *o)
     return rc == RG_OK ? apply_overrides(d, o) : rc;
 }
 
+static void log_stderr(void *ud, enum rg_log_level level, enum rg_log_subsys subsys,
+                       const char *ctx, const char *msg)
+{
+    (void)ud;
+    fprintf(stderr, "rtcgated: %s %s%s%s: %s\n", rg_log_level_name(level),
+            rg_log_subsys_name(subsys), ctx ? " " : "", ctx ? ctx : "", msg);
+}
+
+/* The media engine with its ng control port (issue 4): started when --ng is
+ * given; media address and port range from --media-address/--media-ports. */
+static int start_engine(const struct rg_daemon_opts *o, struct rg_engine **out)
+{
+    static struct rg_log log; /* lives as long as the process; set once here */
+    rg_log_init(&log, log_stderr, NULL, RG_LOG_NOTICE);
+    struct rg_engine_opts eo = { .log = &log, .port_lo = 30000, .port_hi = 39999 };
+    const char *ip = o->media_address ? o->media_address : "127.0.0.1";
+    uint32_t lo, hi;
+    const char *dash = o->media_ports ? strchr(o->media_ports, '-') : NULL;
+    if (rg_engine_parse_hostport(o->ng, &eo.ng) != RG_OK ||
+        rg_addr_parse_ip(rg_str_from_cstr(ip), &eo.media_ip) != RG_OK) {
+        fprintf(stderr, "rtcgated: bad --ng or --media-address\n");
+        return RG_EINVAL;
+    }
+    if (dash) {
+        if (rg_str_to_u32(rg_str_make(o->media_ports, (size_t)(dash - o->media_ports)), 65535,
+                          &lo) != RG_OK ||
+            rg_str_to_u32(rg_str_from_cstr(dash + 1), 65535, &hi) != RG_OK || lo == 0) {
+            fprintf(stderr, "rtcgated: bad --media-ports\n");
+            return RG_EINVAL;
+        }
+        eo.port_lo = (uint16_t)lo;
+        eo.port_hi = (uint16_t)hi;
+    }
+    int rc = rg_engine_start(&eo, out);
+    if (rc != RG_OK)
+        fprintf(stderr, "rtcgated: media engine: %s\n", rg_strerror(rc));
+    else
+        fprintf(stderr, "rtcgated: ng control on %s, media %s ports %u-%u\n", o->ng, ip,
+                eo.port_lo, eo.port_hi);
+    return rc;
+}
+
 int rg_daemon_run(const struct rg_daemon_opts *o)
 {
     struct daemon *d = rg_calloc(1, sizeof(*d));
@@ -198,12 +242,16 @@ int rg_daemon_run(const struct rg_daemon_opts *o)
     }
     if (rc == RG_OK)
         rc = rg_cli_server_start(&d->cli, &d->loop, &d->ctl, d->store.sock);
+    struct rg_engine *engine = NULL;
+    if (rc == RG_OK && o->ng)
+        rc = start_engine(o, &engine);
     if (rc == RG_OK) {
         fprintf(stderr, "rtcgated: ready; state directory %s, CLI socket %s\n", d->store.dir,
                 d->store.sock);
         rc = rg_loop_run(&d->loop);
         rg_cli_server_stop(&d->cli);
     }
+    rg_engine_stop(engine);
     if (d->sigfd >= 0)
         close(d->sigfd);
     if (d->ctl.running)
