@@ -148,8 +148,9 @@ def classify_statement(text, line):
     if re.match(r"(struct|enum|union)\b[^{=]*(\{\})?\s*$", flat):
         return
     before_init = flat.split("=", 1)[0].replace("{}", " ")
-    if "(" in before_init and not re.search(r"\(\s*\*", before_init):
-        return  # a function prototype
+    paren = before_init.find("(")
+    if paren >= 0 and not re.match(r"\(\s*\*", before_init[paren:]):
+        return  # a function prototype (its first parenthesis opens the parameters)
     for decl in split_declarators(before_init):
         if not object_is_const(decl):
             yield line, text[:100]

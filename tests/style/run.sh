@@ -26,6 +26,8 @@ static int helper(int v)
 {
     return v + table[0];
 }'
+expect pass proto_prototype_with_callback proto/x/a.c 'void each(const int *t, void (*fn)(void *ud, int v), void *ud);'
+expect fail proto_function_pointer_global proto/x/a.c 'void (*hook)(int v);'
 expect fail proto_socket proto/x/a.c 'int open_it(void)
 {
     return socket(2, 2, 0);
