@@ -70,6 +70,9 @@ def without_preprocessor(code):
 
 def object_is_const(decl):
     """decl: a top-level declaration without its initializer."""
+    fp = re.search(r"\(\s*\*\s*(const\b)?\s*\w+\s*\)", decl)
+    if fp:  # a function pointer: const only as "(*const name)"
+        return fp.group(1) is not None
     decl = re.sub(r"\[[^\]]*\]", "", decl).strip()
     m = re.search(r"([A-Za-z_]\w*)\s*$", decl)
     if not m:
