@@ -251,7 +251,24 @@ static void complete_show(struct rg_cli *s, const struct rg_cfg *cfg, const stru
         rg_cmd_complete(cfg, l, from, false, add_cand, c);
 }
 
-static int collect(struct rg_cli *s, struct rg_str line, struct cands *c)
+/* `?` also offers <cr> when the words typed so far already form a whole
+ * set line (ConfD shows the same). */
+static void offer_cr(const struct rg_cli_verb *v, const struct rg_cmd_line *l, size_t n,
+                     struct cands *c)
+{
+    struct rg_cmd_err err;
+    if (!v || n != l->n)
+        return;
+    bool whole = v->id != RG_V_SET && v->id != RG_V_DELETE && v->id != RG_V_SHOW && n == 1;
+    if (v->id == RG_V_SET && n > 1)
+        whole = rg_cmd_set(NULL, l, 1, NULL, &err) == RG_OK;
+    if (v->id == RG_V_SHOW)
+        whole = true;
+    if (whole)
+        add_cand(c, "<cr>", "Run the command");
+}
+
+static int collect(struct rg_cli *s, struct rg_str line, struct cands *c, bool help)
 {
     struct rg_cmd_line *l = rg_malloc(sizeof(*l));
     struct rg_cmd_err err;
@@ -282,6 +299,8 @@ static int collect(struct rg_cli *s, struct rg_str line, struct cands *c)
         rg_cmd_complete(cfg, l, 1, v->id == RG_V_SET, add_cand, c);
     else if (v && n > 0 && v->id == RG_V_SHOW)
         complete_show(s, cfg, l, 1, n, partial, c);
+    if (help)
+        offer_cr(v, l, n, c);
     rg_cfg_snap_put(s->ctl, snap);
     rg_free(l);
     return (int)c->n;
@@ -292,7 +311,7 @@ int rg_cli_complete(struct rg_cli *s, struct rg_str line, struct rg_buf *out)
     struct cands *c = rg_malloc(sizeof(*c));
     if (!c)
         return RG_ENOMEM;
-    int rc = collect(s, line, c);
+    int rc = collect(s, line, c, false);
     for (size_t i = 0; rc >= 0 && i < c->n; i++) {
         int r = rg_buf_appendf(out, "%s\t%s\n", c->word[i], c->help[i]);
         rc = r == RG_OK ? rc : r;
@@ -306,7 +325,7 @@ int rg_cli_help(struct rg_cli *s, struct rg_str line, struct rg_buf *out)
     struct cands *c = rg_malloc(sizeof(*c));
     if (!c)
         return RG_ENOMEM;
-    int rc = collect(s, line, c);
+    int rc = collect(s, line, c, true);
     size_t w = 0;
     for (size_t i = 0; i < c->n; i++)
         w = strlen(c->word[i]) > w ? strlen(c->word[i]) : w;

@@ -198,6 +198,14 @@ static void check_dtls_profile(struct vctx *v, const struct rg_cfg_node *p)
 
 static void check_trunk_group(struct vctx *v, const struct rg_cfg_node *tg)
 {
+    /* The effective profile, the schema default (DEFAULT) included. */
+    const char *psp = rg_cfg_get_at(tg, "policy media packetServiceProfile");
+    if (psp && !find_ref(&v->c->root, "profiles media packetServiceProfile", psp, 0)) {
+        report(v, "Aborted: illegal reference ", tg, "policy media packetServiceProfile", "");
+        if (v->rc == RG_OK)
+            v->rc = RG_EPROTO;
+        return;
+    }
     const char *ice = rg_cfg_get_at(tg, "services natTraversal iceSupport");
     const char *nat = rg_cfg_get_at(tg, "services natTraversal mediaNat");
     bool ice_on = ice && strcmp(ice, "none") != 0;

@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/log.h"
+#include "ctl/cfg_access.h"
 #include "ctl/ctl.h"
 #include "ctl/defaults.h"
 #include "ctl/pki.h"
@@ -27,8 +29,26 @@ struct daemon {
     struct rg_ctl ctl;
     struct rg_loop loop;
     struct rg_cli_server cli;
+    struct rg_log log;
     int sigfd;
 };
+
+static void log_stderr(void *ud, enum rg_log_level level, enum rg_log_subsys subsys,
+                       const char *ctx, const char *msg)
+{
+    (void)ud;
+    fprintf(stderr, "rtcgated: %s %s%s%s: %s\n", rg_log_level_name(level),
+            rg_log_subsys_name(subsys), ctx ? " " : "", ctx ? ctx : "", msg);
+}
+
+/* After each commit: new log levels, and a note of the generation. */
+static void on_applied(void *ud, const struct rg_cfg_snap *snap)
+{
+    struct daemon *d = ud;
+    rg_cfg_log_levels(snap->cfg, &d->log);
+    RG_LOG(&d->log, RG_LOG_NOTICE, ctl, NULL, "configuration generation %llu committed",
+           (unsigned long long)snap->gen);
+}
 
 /* First start: a fresh certificate and the embedded default, committed. */
 static int first_start(struct daemon *d)
@@ -167,6 +187,7 @@ static int setup(struct daemon *d, const struct rg_daemon_opts *o)
     }
     d->ctl.save = rg_store_save_conf;
     d->ctl.save_ud = &d->store;
+    rg_log_init(&d->log, log_stderr, d, RG_LOG_NOTICE);
     char *text = NULL;
     size_t len = 0;
     rc = rg_store_load_conf(&d->store, &text, &len);
@@ -175,7 +196,16 @@ static int setup(struct daemon *d, const struct rg_daemon_opts *o)
     else if (rc == RG_OK)
         rc = load_saved(d, text, len);
     rg_free(text);
-    return rc == RG_OK ? apply_overrides(d, o) : rc;
+    if (rc == RG_OK)
+        rc = apply_overrides(d, o);
+    if (rc == RG_OK) {
+        struct rg_cfg_snap *snap = rg_ctl_snapshot(&d->ctl);
+        rg_cfg_log_levels(snap->cfg, &d->log);
+        rg_cfg_snap_put(&d->ctl, snap);
+        d->ctl.applied = on_applied;
+        d->ctl.applied_ud = d;
+    }
+    return rc;
 }
 
 static void log_stderr(void *ud, enum rg_log_level level, enum rg_log_subsys subsys,

@@ -10,6 +10,7 @@ fail() { echo "FAIL - $*"; fails=$((fails + 1)); }
 
 # start_daemon DIR — starts rtcgated on DIR and waits for its socket.
 start_daemon() {
+    daemon_log=$1.log
     "$RTCGATED" --state-dir "$1" >>"$1.log" 2>&1 &
     daemon_pid=$!
     for _ in $(seq 1 200); do
@@ -21,9 +22,19 @@ start_daemon() {
     return 1
 }
 
+# stop_daemon — SIGTERM, wait; a sanitizer report in the daemon's log (ASan
+# build) or an unclean exit fails the test.
 stop_daemon() {
     [ -n "${daemon_pid:-}" ] || return 0
     kill "$daemon_pid" 2>/dev/null
     wait "$daemon_pid" 2>/dev/null
+    local rc=$?
     daemon_pid=
+    if grep -q 'Sanitizer' "$daemon_log" 2>/dev/null; then
+        echo "FAIL - rtcgated: sanitizer report"; grep -A15 'ERROR:' "$daemon_log" | head -30
+        fails=$((fails + 1))
+    elif [ $rc -ne 0 ]; then
+        echo "FAIL - rtcgated: exit status $rc after SIGTERM"; tail -5 "$daemon_log"
+        fails=$((fails + 1))
+    fi
 }

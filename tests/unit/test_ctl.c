@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "core/rng.h"
+#include "ctl/cfg_access.h"
 #include "ctl/cli.h"
 #include "ctl/cmd.h"
 #include "ctl/defaults.h"
@@ -167,6 +168,15 @@ static const struct bad_case bad_cases[] = {
       "dtlsProfileName nosuch", "commit",
       "Aborted: illegal reference 'addressContext default zone ZONE_WRTC sipTrunkGroup TG_WRTC "
       "media dtlsProfileName'", -1 },
+    { "deleted profile still used", "delete profiles media packetServiceProfile DEFAULT", "commit",
+      "Aborted: illegal reference 'addressContext default zone ZONE_SIP sipTrunkGroup TG_SIP policy "
+      "media packetServiceProfile'", -1 },
+    { "default profile missing", "set addressContext default zone Z2 sipTrunkGroup T2 state enabled\n"
+      "delete addressContext default zone ZONE_SIP\ndelete global staticRoute\n"
+      "delete profiles media packetServiceProfile DEFAULT",
+      "commit",
+      "Aborted: illegal reference 'addressContext default zone Z2 sipTrunkGroup T2 policy media "
+      "packetServiceProfile'", -1 },
     { "certificate not enabled", "set system security pki certificate c2 fileName x.p12\n"
       "set profiles security dtlsProfile d1 CertName c2", "commit",
       "Aborted: 'profiles security dtlsProfile d1 CertName': certificate c2 is not enabled", -1 },
@@ -393,6 +403,9 @@ static void completion_and_help(struct rg_t *t)
     rg_buf_reset(&out);
     CHECK(t, rg_cli_help(&s, RG_STR_LIT("set profiles security dtlsProfile d1 handshakeTimer "), &out) == 1);
     CHECK(t, strstr(out.data, "Possible completions:\n  <1-60> - Seconds allowed") != NULL);
+    rg_buf_reset(&out);
+    CHECK(t, rg_cli_help(&s, RG_STR_LIT("set system ngControl port 3000 "), &out) == 4);
+    CHECK(t, strstr(out.data, "  <cr>    - Run the command\n") != NULL);
     rg_buf_deinit(&out);
     rg_cli_deinit(&s);
     rg_ctl_deinit(&f.ctl);
@@ -529,7 +542,43 @@ static void oom_stepping(struct rg_t *t)
     rg_t_oom_step(t, session_work, &g, 5000);
 }
 
+/* The look-ups later modules use, on the embedded default plus a route. */
+static void typed_accessors(struct rg_t *t)
+{
+    struct fx f;
+    REQUIRE(t, fx_init(&f, NULL) == RG_OK);
+    struct rg_cli s;
+    struct rg_buf out;
+    rg_cli_init(&s, &f.ctl);
+    rg_buf_init(&out, 1 << 20);
+    CHECK_EQ_INT(t, run(&s, "configure\nset global staticRoute +4420 trunkGroup TG_WRTC "
+                            "destinationAddress 192.0.2.7 destinationPort 5070 transport tcp\n"
+                            "commit", &out), RG_CLI_OK);
+    struct rg_cfg_snap *snap = rg_ctl_snapshot(&f.ctl);
+    struct rg_tg_ref tg;
+    REQUIRE(t, rg_cfg_trunk_group(snap->cfg, "TG_WRTC", &tg) == RG_OK);
+    CHECK(t, strcmp(tg.zone, "ZONE_WRTC") == 0 && strcmp(tg.address_context, "default") == 0);
+    CHECK_EQ_INT(t, rg_cfg_tg_ice(tg.tg), RG_ICE_WEBRTC);
+    REQUIRE(t, rg_cfg_trunk_group(snap->cfg, "TG_SIP", &tg) == RG_OK);
+    CHECK_EQ_INT(t, rg_cfg_tg_ice(tg.tg), RG_ICE_NONE); /* schema default */
+    CHECK_EQ_INT(t, rg_cfg_trunk_group(snap->cfg, "nosuch", &tg), RG_ENOTFOUND);
+    const struct rg_cfg_node *codecs[RG_PSP_MAX_CODECS];
+    CHECK_EQ_INT(t, rg_cfg_psp_codecs(snap->cfg, "PSP_WRTC", codecs), 3);
+    CHECK(t, strcmp(codecs[0]->key, "OPUS-Default") == 0 && strcmp(codecs[2]->key, "G711A-DEFAULT") == 0);
+    CHECK(t, strcmp(rg_cfg_get_at(codecs[0], "preferredRtpPayloadType"), "111") == 0);
+    struct rg_route r;
+    REQUIRE(t, rg_cfg_route_lookup(snap->cfg, RG_STR_LIT("+442071234567"), &r) == RG_OK);
+    CHECK(t, strcmp(r.trunk_group, "TG_WRTC") == 0 && r.port == 5070 && strcmp(r.transport, "tcp") == 0);
+    REQUIRE(t, rg_cfg_route_lookup(snap->cfg, RG_STR_LIT("8095300530"), &r) == RG_OK);
+    CHECK(t, strcmp(r.prefix, "default") == 0 && strcmp(r.host, "127.0.0.1") == 0 && r.port == 5080);
+    rg_cfg_snap_put(&f.ctl, snap);
+    rg_buf_deinit(&out);
+    rg_cli_deinit(&s);
+    rg_ctl_deinit(&f.ctl);
+}
+
 static const struct rg_test_case cases[] = {
+    { "typed_accessors", typed_accessors },
     { "schema_matching", schema_matching },
     { "tokenizer_quotes", tokenizer_quotes },
     { "bad_input_table", bad_input_table },
