@@ -30,6 +30,7 @@ struct daemon {
     struct rg_loop loop;
     struct rg_cli_server cli;
     struct rg_log log;
+    struct rg_log engine_log;
     int sigfd;
 };
 
@@ -208,45 +209,45 @@ static int setup(struct daemon *d, const struct rg_daemon_opts *o)
     return rc;
 }
 
-static void log_stderr(void *ud, enum rg_log_level level, enum rg_log_subsys subsys,
-                       const char *ctx, const char *msg)
+/* The media engine with its ng control port (issue 4), from the running
+ * configuration (`system ngControl`, `system media`), which --ng,
+ * --media-address and --media-ports override.  The engine gets its own copy
+ * of the log settings: its threads must not read the ones commits change. */
+static int start_engine(struct daemon *d, struct rg_engine **out)
 {
-    (void)ud;
-    fprintf(stderr, "rtcgated: %s %s%s%s: %s\n", rg_log_level_name(level),
-            rg_log_subsys_name(subsys), ctx ? " " : "", ctx ? ctx : "", msg);
-}
-
-/* The media engine with its ng control port (issue 4): started when --ng is
- * given; media address and port range from --media-address/--media-ports. */
-static int start_engine(const struct rg_daemon_opts *o, struct rg_engine **out)
-{
-    static struct rg_log log; /* lives as long as the process; set once here */
-    rg_log_init(&log, log_stderr, NULL, RG_LOG_NOTICE);
-    struct rg_engine_opts eo = { .log = &log, .port_lo = 30000, .port_hi = 39999 };
-    const char *ip = o->media_address ? o->media_address : "127.0.0.1";
-    uint32_t lo, hi;
-    const char *dash = o->media_ports ? strchr(o->media_ports, '-') : NULL;
-    if (rg_engine_parse_hostport(o->ng, &eo.ng) != RG_OK ||
-        rg_addr_parse_ip(rg_str_from_cstr(ip), &eo.media_ip) != RG_OK) {
-        fprintf(stderr, "rtcgated: bad --ng or --media-address\n");
-        return RG_EINVAL;
-    }
-    if (dash) {
-        if (rg_str_to_u32(rg_str_make(o->media_ports, (size_t)(dash - o->media_ports)), 65535,
-                          &lo) != RG_OK ||
-            rg_str_to_u32(rg_str_from_cstr(dash + 1), 65535, &hi) != RG_OK || lo == 0) {
-            fprintf(stderr, "rtcgated: bad --media-ports\n");
-            return RG_EINVAL;
+    struct rg_cfg_snap *snap = rg_ctl_snapshot(&d->ctl);
+    const struct rg_cfg *c = snap->cfg;
+    const char *state = rg_cfg_get(c, "system ngControl state");
+    int rc = RG_OK;
+    if (state && strcmp(state, "enabled") == 0) {
+        const char *ng_ip = rg_cfg_get(c, "system ngControl address");
+        const char *ng_port = rg_cfg_get(c, "system ngControl port");
+        const char *ip = rg_cfg_get(c, "system media mediaAddress");
+        const char *lo = rg_cfg_get(c, "system media mediaPortRange min");
+        const char *hi = rg_cfg_get(c, "system media mediaPortRange max");
+        uint32_t port = 0, plo = 0, phi = 0;
+        d->engine_log = d->log;
+        struct rg_engine_opts eo = { .log = &d->engine_log };
+        if (!ng_ip || !ng_port || !ip || !lo || !hi ||
+            rg_addr_parse_ip(rg_str_from_cstr(ng_ip), &eo.ng) != RG_OK ||
+            rg_str_to_u32(rg_str_from_cstr(ng_port), 65535, &port) != RG_OK ||
+            rg_addr_parse_ip(rg_str_from_cstr(ip), &eo.media_ip) != RG_OK ||
+            rg_str_to_u32(rg_str_from_cstr(lo), 65535, &plo) != RG_OK ||
+            rg_str_to_u32(rg_str_from_cstr(hi), 65535, &phi) != RG_OK) {
+            rc = RG_EINVAL;
+        } else {
+            eo.ng.port = (uint16_t)port;
+            eo.port_lo = (uint16_t)plo;
+            eo.port_hi = (uint16_t)phi;
+            rc = rg_engine_start(&eo, out);
         }
-        eo.port_lo = (uint16_t)lo;
-        eo.port_hi = (uint16_t)hi;
+        if (rc != RG_OK)
+            fprintf(stderr, "rtcgated: media engine not started: %s\n", rg_strerror(rc));
+        else
+            fprintf(stderr, "rtcgated: ng control on %s:%s, media %s ports %s-%s\n", ng_ip,
+                    ng_port, ip, lo, hi);
     }
-    int rc = rg_engine_start(&eo, out);
-    if (rc != RG_OK)
-        fprintf(stderr, "rtcgated: media engine: %s\n", rg_strerror(rc));
-    else
-        fprintf(stderr, "rtcgated: ng control on %s, media %s ports %u-%u\n", o->ng, ip,
-                eo.port_lo, eo.port_hi);
+    rg_cfg_snap_put(&d->ctl, snap);
     return rc;
 }
 
@@ -273,8 +274,8 @@ int rg_daemon_run(const struct rg_daemon_opts *o)
     if (rc == RG_OK)
         rc = rg_cli_server_start(&d->cli, &d->loop, &d->ctl, d->store.sock);
     struct rg_engine *engine = NULL;
-    if (rc == RG_OK && o->ng)
-        rc = start_engine(o, &engine);
+    if (rc == RG_OK)
+        rc = start_engine(d, &engine);
     if (rc == RG_OK) {
         fprintf(stderr, "rtcgated: ready; state directory %s, CLI socket %s\n", d->store.dir,
                 d->store.sock);
