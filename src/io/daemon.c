@@ -6,6 +6,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "io/engine.h"
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -28,6 +30,7 @@ struct daemon {
     struct rg_loop loop;
     struct rg_cli_server cli;
     struct rg_log log;
+    struct rg_log engine_log;
     int sigfd;
 };
 
@@ -206,6 +209,52 @@ static int setup(struct daemon *d, const struct rg_daemon_opts *o)
     return rc;
 }
 
+/* The media engine with its ng control port (issue 4), from the running
+ * configuration (`system ngControl`, `system media`), which --ng,
+ * --media-address and --media-ports override.  The engine gets its own copy
+ * of the log settings: its threads must not read the ones commits change. */
+static int start_engine(struct daemon *d, struct rg_engine **out)
+{
+    struct rg_cfg_snap *snap = rg_ctl_snapshot(&d->ctl);
+    const struct rg_cfg *c = snap->cfg;
+    const char *state = rg_cfg_get(c, "system ngControl state");
+    int rc = RG_OK;
+    if (state && strcmp(state, "enabled") == 0) {
+        const char *ng_ip = rg_cfg_get(c, "system ngControl address");
+        const char *ng_port = rg_cfg_get(c, "system ngControl port");
+        const char *ip = rg_cfg_get(c, "system media mediaAddress");
+        const char *lo = rg_cfg_get(c, "system media mediaPortRange min");
+        const char *hi = rg_cfg_get(c, "system media mediaPortRange max");
+        uint32_t port = 0, plo = 0, phi = 0;
+        d->engine_log = d->log;
+        struct rg_engine_opts eo = { .log = &d->engine_log };
+        if (!ng_ip || !ng_port || !ip || !lo || !hi ||
+            rg_addr_parse_ip(rg_str_from_cstr(ng_ip), &eo.ng) != RG_OK ||
+            rg_str_to_u32(rg_str_from_cstr(ng_port), 65535, &port) != RG_OK ||
+            rg_addr_parse_ip(rg_str_from_cstr(ip), &eo.media_ip) != RG_OK ||
+            rg_str_to_u32(rg_str_from_cstr(lo), 65535, &plo) != RG_OK ||
+            rg_str_to_u32(rg_str_from_cstr(hi), 65535, &phi) != RG_OK) {
+            rc = RG_EINVAL;
+        } else {
+            eo.ng.port = (uint16_t)port;
+            const char *ip6 = rg_cfg_get(c, "system media mediaAddressV6");
+            if (ip6 && rg_addr_parse_ip(rg_str_from_cstr(ip6), &eo.media_ip6) != RG_OK)
+                rc = RG_EINVAL;
+            eo.port_lo = (uint16_t)plo;
+            eo.port_hi = (uint16_t)phi;
+            if (rc == RG_OK)
+                rc = rg_engine_start(&eo, out);
+        }
+        if (rc != RG_OK)
+            fprintf(stderr, "rtcgated: media engine not started: %s\n", rg_strerror(rc));
+        else
+            fprintf(stderr, "rtcgated: ng control on %s:%s, media %s ports %s-%s\n", ng_ip,
+                    ng_port, ip, lo, hi);
+    }
+    rg_cfg_snap_put(&d->ctl, snap);
+    return rc;
+}
+
 int rg_daemon_run(const struct rg_daemon_opts *o)
 {
     struct daemon *d = rg_calloc(1, sizeof(*d));
@@ -228,12 +277,16 @@ int rg_daemon_run(const struct rg_daemon_opts *o)
     }
     if (rc == RG_OK)
         rc = rg_cli_server_start(&d->cli, &d->loop, &d->ctl, d->store.sock);
+    struct rg_engine *engine = NULL;
+    if (rc == RG_OK)
+        rc = start_engine(d, &engine);
     if (rc == RG_OK) {
         fprintf(stderr, "rtcgated: ready; state directory %s, CLI socket %s\n", d->store.dir,
                 d->store.sock);
         rc = rg_loop_run(&d->loop);
         rg_cli_server_stop(&d->cli);
     }
+    rg_engine_stop(engine);
     if (d->sigfd >= 0)
         close(d->sigfd);
     if (d->ctl.running)

@@ -1,0 +1,335 @@
+/*
+ * mcall.c — the media call's packet path: demultiplex, ICE, DTLS, SRTP and
+ * relay between the two sides of each stream (see mcall.h for the contract).
+ */
+#include "media/mcall.h"
+
+#include <string.h>
+
+#include "core/alloc.h"
+#include "proto/rtp/demux.h"
+
+int rg_mcall_create(const struct rg_mcall_env *env, struct rg_str call_id, struct rg_str from_tag,
+                    int64_t now_us, struct rg_mcall **out)
+{
+    struct rg_mcall *c = rg_calloc(1, sizeof(*c));
+    if (!c)
+        return RG_ENOMEM;
+    if (rg_str_copy_cstr(call_id, c->call_id, sizeof(c->call_id)) != RG_OK ||
+        rg_str_copy_cstr(from_tag, c->tag[0], sizeof(c->tag[0])) != RG_OK) {
+        rg_free(c);
+        return RG_ELIMIT;
+    }
+    c->env = env;
+    c->created_us = now_us;
+    c->sdp_sess_id = rg_rng_u32(env->rng);
+    *out = c;
+    return RG_OK;
+}
+
+static void side_free(const struct rg_mcall_env *env, struct rg_mside *s)
+{
+    if (s->fd_rtp >= 0)
+        env->ports.close(env->ports.ud, s->fd_rtp);
+    if (s->fd_rtcp >= 0)
+        env->ports.close(env->ports.ud, s->fd_rtcp);
+    if (s->fd_alt >= 0)
+        env->ports.close(env->ports.ud, s->fd_alt);
+    rg_ice_agent_free(s->ice);
+    rg_dtls_conn_free(s->dtls);
+    rg_srtp_free(s->srtp_in);
+    rg_srtp_free(s->srtp_out);
+}
+
+void rg_mcall_destroy(struct rg_mcall *c)
+{
+    if (!c)
+        return;
+    for (unsigned i = 0; i < c->n_streams; i++)
+        for (int k = 0; k < 2; k++)
+            side_free(c->env, &c->stream[i].side[k]);
+    rg_free(c);
+}
+
+/* ---- transmit ring ------------------------------------------------------ */
+
+static struct rg_mtx *tx_reserve(struct rg_mcall *c)
+{
+    if (c->tx_count == RG_MCALL_TX_SLOTS) {
+        c->tx_overflow++;
+        return NULL;
+    }
+    return &c->tx[(c->tx_head + c->tx_count) % RG_MCALL_TX_SLOTS];
+}
+
+static void tx_commit(struct rg_mcall *c)
+{
+    c->tx_count++;
+}
+
+int rg_mcall_poll_transmit(struct rg_mcall *c, const struct rg_mtx **out)
+{
+    if (c->tx_count == 0)
+        return RG_ENOTFOUND;
+    *out = &c->tx[c->tx_head];
+    c->tx_head = (c->tx_head + 1) % RG_MCALL_TX_SLOTS;
+    c->tx_count--;
+    return RG_OK;
+}
+
+static void tx_copy(struct rg_mcall *c, int fd, const struct rg_addr *dest, const uint8_t *p,
+                    size_t n)
+{
+    struct rg_mtx *t = tx_reserve(c);
+    if (!t || n > sizeof(t->data))
+        return;
+    t->fd = fd;
+    t->dest = *dest;
+    t->len = (uint16_t)n;
+    memcpy(t->data, p, n);
+    tx_commit(c);
+}
+
+/* ---- media path of a side ----------------------------------------------- */
+
+/* Where media for component `comp` of side s goes: the ICE selected pair
+ * (only while consent lives, RFC 7675), else the signalled address. */
+static bool side_path(const struct rg_mside *s, bool rtcp, int *fd, struct rg_addr *dest)
+{
+    bool use_rtcp_port = rtcp && s->fd_rtcp >= 0 && !s->remote_mux;
+    if (s->ice) {
+        return rg_ice_agent_media_path(s->ice, use_rtcp_port ? 2 : 1, fd, dest) == RG_OK;
+    }
+    if (!s->remote_known)
+        return false;
+    *fd = use_rtcp_port ? s->fd_rtcp : s->fd_rtp;
+    *dest = use_rtcp_port ? s->remote_rtcp : s->remote_rtp;
+    return true;
+}
+
+static void keys_up(struct rg_mside *s, const struct rg_dtls_event *ev)
+{
+    struct rg_srtp_cfg in = { .key = ev->remote, .dir = RG_SRTP_INBOUND };
+    struct rg_srtp_cfg out = { .key = ev->local, .dir = RG_SRTP_OUTBOUND };
+    rg_srtp_free(s->srtp_in);
+    rg_srtp_free(s->srtp_out);
+    s->srtp_in = s->srtp_out = NULL;
+    if (rg_srtp_new(&in, &s->srtp_in) != RG_OK || rg_srtp_new(&out, &s->srtp_out) != RG_OK) {
+        s->dtls_state = RG_MDTLS_FAILED;
+        (void)rg_str_copy_cstr(RG_STR_LIT("SRTP session setup failed"), s->dtls_fail,
+                               sizeof(s->dtls_fail));
+        return;
+    }
+    s->srtp_profile = (uint16_t)ev->local.profile;
+    s->dtls_state = RG_MDTLS_UP;
+}
+
+/* Drains what the side's ICE agent and DTLS association have to say. */
+static void side_pump(struct rg_mcall *c, struct rg_mside *s)
+{
+    if (s->ice) {
+        struct rg_ice_transmit it;
+        while (rg_ice_agent_poll_transmit(s->ice, &it) == RG_OK)
+            tx_copy(c, it.socket_id, &it.dest, it.data, it.len);
+        struct rg_ice_event ev;
+        while (rg_ice_agent_poll_event(s->ice, &ev) == RG_OK) {
+            RG_LOG(c->env->log, RG_LOG_DEBUG, ice, c->call_id, "ice event %u state %s", ev.type,
+                   rg_ice_state_name((enum rg_ice_state)ev.state));
+        }
+    }
+    if (!s->dtls)
+        return;
+    struct rg_dtls_event dev;
+    while (rg_dtls_conn_poll_event(s->dtls, &dev) == RG_OK) {
+        if (dev.type == RG_DTLS_EV_CONNECTED) {
+            keys_up(s, &dev);
+        } else if (dev.type == RG_DTLS_EV_FAILED) {
+            s->dtls_state = RG_MDTLS_FAILED;
+            (void)rg_str_copy_cstr(rg_str_from_cstr(dev.reason), s->dtls_fail,
+                                   sizeof(s->dtls_fail));
+            RG_LOG(c->env->log, RG_LOG_WARN, dtls, c->call_id, "DTLS failed: %s", dev.reason);
+        }
+    }
+    /* DTLS flights wait in the association until a path exists: sending
+     * before ICE selected a pair would go nowhere (and leak to unchecked
+     * addresses). */
+    int fd;
+    struct rg_addr dest;
+    if (!side_path(s, false, &fd, &dest))
+        return;
+    for (;;) {
+        struct rg_mtx *t = tx_reserve(c);
+        size_t n = 0;
+        if (!t || rg_dtls_conn_poll_transmit(s->dtls, t->data, sizeof(t->data), &n) != RG_OK)
+            break;
+        t->fd = fd;
+        t->dest = dest;
+        t->len = (uint16_t)n;
+        tx_commit(c);
+    }
+}
+
+/* ---- relay ---------------------------------------------------------------- */
+
+static bool source_ok(const struct rg_mside *s, int fd, const struct rg_addr *from)
+{
+    if (s->ice)
+        return rg_ice_agent_inbound_ok(s->ice, fd, from);
+    /* No ICE: only the signalled address may send (no latching), which is
+     * what makes RTP Bleed and RTP Inject impossible on this leg. */
+    return s->remote_known &&
+           (rg_addr_eq(from, &s->remote_rtp) || rg_addr_eq(from, &s->remote_rtcp));
+}
+
+static void relay(struct rg_mcall *c, struct rg_mside *s, struct rg_mside *d, int fd,
+                  const struct rg_addr *from, uint8_t *data, size_t len, bool rtcp)
+{
+    if (!source_ok(s, fd, from)) {
+        s->st.drop_source++;
+        return;
+    }
+    if (s->plan.transport == RG_MT_DTLS_SRTP) {
+        if (!s->srtp_in) {
+            s->st.drop_nokeys++;
+            return;
+        }
+        int rc = rtcp ? rg_srtp_unprotect_rtcp(s->srtp_in, data, len, &len)
+                      : rg_srtp_unprotect_rtp(s->srtp_in, data, len, &len);
+        if (rc != RG_OK) {
+            s->st.drop_srtp++;
+            return;
+        }
+    }
+    s->st.pkts_in++;
+    s->st.bytes_in += len;
+    s->st.rtcp_in += rtcp;
+    int ofd;
+    struct rg_addr dest;
+    struct rg_mtx *t = tx_reserve(c);
+    bool secure = d->plan.transport == RG_MT_DTLS_SRTP;
+    if (!t || (secure && !d->srtp_out) || !side_path(d, rtcp, &ofd, &dest) ||
+        len + RG_SRTP_MAX_TRAILER > sizeof(t->data)) {
+        d->st.drop_nokeys++;
+        return;
+    }
+    memcpy(t->data, data, len);
+    if (secure) {
+        int rc = rtcp ? rg_srtp_protect_rtcp(d->srtp_out, t->data, len, sizeof(t->data), &len)
+                      : rg_srtp_protect_rtp(d->srtp_out, t->data, len, sizeof(t->data), &len);
+        if (rc != RG_OK) {
+            d->st.drop_srtp++;
+            return;
+        }
+    }
+    t->fd = ofd;
+    t->dest = dest;
+    t->len = (uint16_t)len;
+    tx_commit(c);
+    d->st.pkts_out++;
+    d->st.bytes_out += len;
+    d->st.rtcp_out += rtcp;
+}
+
+static bool find_fd(struct rg_mcall *c, int fd, struct rg_mstream **st, int *side)
+{
+    for (unsigned i = 0; i < c->n_streams; i++) {
+        for (int k = 0; k < 2; k++) {
+            const struct rg_mside *s = &c->stream[i].side[k];
+            if (s->fd_rtp == fd || (s->fd_rtcp >= 0 && s->fd_rtcp == fd) ||
+                (s->fd_alt >= 0 && s->fd_alt == fd)) {
+                *st = &c->stream[i];
+                *side = k;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+void rg_mcall_handle_datagram(struct rg_mcall *c, int64_t now_us, int fd,
+                              const struct rg_addr *from, uint8_t *data, size_t len)
+{
+    struct rg_mstream *st;
+    int k;
+    if (!find_fd(c, fd, &st, &k))
+        return;
+    struct rg_mside *s = &st->side[k];
+    switch (rg_demux_classify(data, len)) {
+    case RG_DEMUX_STUN:
+        s->st.stun_in++;
+        if (s->ice)
+            (void)rg_ice_agent_handle_packet(s->ice, now_us, fd, from, data, len);
+        break;
+    case RG_DEMUX_DTLS:
+        s->st.dtls_in++;
+        if (s->dtls && source_ok(s, fd, from) &&
+            rg_dtls_conn_handle_input(s->dtls, now_us, data, len) != RG_OK)
+            s->st.dtls_rejected++; /* after failure/close, or oversized */
+        break;
+    case RG_DEMUX_RTP:
+    case RG_DEMUX_RTCP:
+        relay(c, s, &st->side[1 - k], fd, from, data, len,
+              rg_demux_classify(data, len) == RG_DEMUX_RTCP);
+        return;
+    default:
+        return;
+    }
+    side_pump(c, s);
+}
+
+void rg_mcall_handle_timeout(struct rg_mcall *c, int64_t now_us)
+{
+    for (unsigned i = 0; i < c->n_streams; i++) {
+        for (int k = 0; k < 2; k++) {
+            struct rg_mside *s = &c->stream[i].side[k];
+            if (s->ice && rg_ice_agent_next_timeout_us(s->ice) <= now_us)
+                rg_ice_agent_handle_timeout(s->ice, now_us);
+            if (s->dtls && rg_dtls_conn_next_timeout_us(s->dtls) <= now_us &&
+                rg_dtls_conn_handle_timeout(s->dtls, now_us) != RG_OK)
+                s->st.dtls_rejected++;
+            side_pump(c, s);
+        }
+    }
+}
+
+int64_t rg_mcall_next_timeout_us(const struct rg_mcall *c)
+{
+    int64_t next = INT64_MAX;
+    for (unsigned i = 0; i < c->n_streams; i++) {
+        for (int k = 0; k < 2; k++) {
+            const struct rg_mside *s = &c->stream[i].side[k];
+            int64_t t;
+            if (s->ice && (t = rg_ice_agent_next_timeout_us(s->ice)) < next)
+                next = t;
+            if (s->dtls && (t = rg_dtls_conn_next_timeout_us(s->dtls)) < next)
+                next = t;
+        }
+    }
+    return next;
+}
+
+void rg_mcall_each_fd(const struct rg_mcall *c, void (*fn)(void *ud, int fd), void *ud)
+{
+    for (unsigned i = 0; i < c->n_streams; i++) {
+        for (int k = 0; k < 2; k++) {
+            const struct rg_mside *s = &c->stream[i].side[k];
+            if (s->fd_rtp >= 0)
+                fn(ud, s->fd_rtp);
+            if (s->fd_rtcp >= 0)
+                fn(ud, s->fd_rtcp);
+            if (s->fd_alt >= 0)
+                fn(ud, s->fd_alt);
+        }
+    }
+}
+
+const char *rg_mside_ice_state(const struct rg_mside *s)
+{
+    return s->ice ? rg_ice_state_name(rg_ice_agent_state(s->ice)) : "none";
+}
+
+const char *rg_mside_dtls_state_name(const struct rg_mside *s)
+{
+    static const char *const names[] = { "none", "handshake", "up", "failed" };
+    return s->dtls_state < 4 ? names[s->dtls_state] : "?";
+}

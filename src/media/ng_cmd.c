@@ -1,0 +1,350 @@
+/*
+ * ng_cmd.c — offer, answer, delete and query of the ng control protocol.
+ */
+#include "media/ng_cmd.h"
+
+#include <string.h>
+
+#include "proto/ng/bencode.h"
+
+void rg_ngcmd_init(struct rg_ngcmd *n, const struct rg_mcall_env *env, size_t max_calls)
+{
+    memset(n, 0, sizeof(*n));
+    n->env = env;
+    rg_mtable_init(&n->calls, max_calls);
+}
+
+static void destroy_one(void *ud, struct rg_mcall *c)
+{
+    (void)ud;
+    rg_mcall_destroy(c);
+}
+
+void rg_ngcmd_deinit(struct rg_ngcmd *n)
+{
+    rg_mtable_each(&n->calls, destroy_one, NULL);
+    rg_mtable_deinit(&n->calls);
+}
+
+/* ---- flags --------------------------------------------------------------- */
+
+static void note_unknown(struct rg_buf *unknown, const char *what, struct rg_str v)
+{
+    if (unknown->len && rg_buf_append_cstr(unknown, ", ") != RG_OK)
+        return;
+    if (rg_buf_append_cstr(unknown, what) == RG_OK)
+        (void)!rg_buf_append_str(unknown, v);
+}
+
+static bool is(struct rg_str v, const char *s)
+{
+    return rg_str_caseeq_cstr(v, s);
+}
+
+/* "transport-protocol": RTP/AVP(F) plain, RTP/SAVP(F) and UDP/TLS/RTP/SAVP(F)
+ * are DTLS-SRTP here (SDES is not supported by this engine). */
+static int req_transport(struct rg_str v, struct rg_mside_req *r, const char **why)
+{
+    r->avpf = v.len && v.p[v.len - 1] == 'F';
+    if (is(v, "RTP/AVP") || is(v, "RTP/AVPF")) {
+        r->transport = RG_MT_RTP_AVP;
+        return RG_OK;
+    }
+    if (is(v, "RTP/SAVP") || is(v, "RTP/SAVPF") || is(v, "UDP/TLS/RTP/SAVP") ||
+        is(v, "UDP/TLS/RTP/SAVPF")) {
+        r->transport = RG_MT_DTLS_SRTP;
+        return RG_OK;
+    }
+    *why = "unsupported transport-protocol";
+    return RG_EUNSUPP;
+}
+
+static void req_ice(struct rg_str v, struct rg_mside_req *r, struct rg_buf *unknown)
+{
+    if (is(v, "force") || is(v, "force-full"))
+        r->ice = RG_MICE_FULL;
+    else if (is(v, "remove"))
+        r->ice = RG_MICE_NONE;
+    else if (is(v, "lite") || is(v, "force-lite") || is(v, "force_lite"))
+        r->ice = RG_MICE_LITE;
+    else if (!is(v, "default"))
+        note_unknown(unknown, "ICE=", v);
+}
+
+static int req_dtls(struct rg_str v, struct rg_mside_req *r, struct rg_buf *unknown)
+{
+    if (is(v, "passive"))
+        r->dtls_passive = 1;
+    else if (is(v, "active"))
+        r->dtls_passive = 0;
+    else if (is(v, "off") || is(v, "no") || is(v, "disable"))
+        r->transport = r->transport == RG_MT_DTLS_SRTP ? RG_MT_RTP_AVP : r->transport;
+    else
+        note_unknown(unknown, "DTLS=", v);
+    return RG_OK;
+}
+
+static void req_rtcp_mux(const struct rg_bencode *l, struct rg_mside_req *r,
+                         struct rg_buf *unknown)
+{
+    for (const struct rg_bencode *e = rg_bencode_first(l); e; e = e->next) {
+        if (e->type != RG_BENC_STR)
+            continue;
+        if (is(e->str, "offer") || is(e->str, "require") || is(e->str, "accept"))
+            r->rtcp_mux = 1;
+        else if (is(e->str, "demux") || is(e->str, "reject"))
+            r->rtcp_mux = 0;
+        else
+            note_unknown(unknown, "rtcp-mux=", e->str);
+    }
+}
+
+/* Flags whose behaviour is what this engine always does. */
+static const char *const always_flags[] = {
+    "trust-address", "symmetric", "strict-source", "generate-mid", "SIP-source-address",
+    "port-latching", "no-port-latching", "full-rtcp-attribute", "loop-protect", "record-call",
+    "asymmetric", "unidirectional", "media-handover", "reset", "all",
+};
+
+static void req_flags(const struct rg_bencode *l, struct rg_buf *unknown)
+{
+    for (const struct rg_bencode *e = rg_bencode_first(l); e; e = e->next) {
+        bool known = false;
+        for (size_t i = 0; e->type == RG_BENC_STR && i < sizeof(always_flags) / sizeof(*always_flags); i++)
+            known |= is(e->str, always_flags[i]);
+        if (!known && e->type == RG_BENC_STR)
+            note_unknown(unknown, "", e->str);
+    }
+}
+
+static void req_lists(const struct rg_bencode *dict, struct rg_buf *unknown)
+{
+    const struct rg_bencode *l = rg_bencode_dict_list(dict, "replace");
+    for (const struct rg_bencode *e = rg_bencode_first(l); e; e = e->next) {
+        /* We always write our own o= and c= lines. */
+        if (e->type == RG_BENC_STR && !is(e->str, "origin") && !is(e->str, "session-connection") &&
+            !is(e->str, "session connection"))
+            note_unknown(unknown, "replace=", e->str);
+    }
+    l = rg_bencode_dict_list(dict, "SDES");
+    for (const struct rg_bencode *e = rg_bencode_first(l); e; e = e->next) {
+        /* SDES is never offered by this engine, so "off" is what happens. */
+        if (e->type == RG_BENC_STR && !is(e->str, "off"))
+            note_unknown(unknown, "SDES=", e->str);
+    }
+}
+
+int rg_ngcmd_req(const struct rg_bencode *dict, struct rg_mside_req *r, struct rg_buf *unknown,
+                 const char **why)
+{
+    memset(r, -1, sizeof(*r));
+    struct rg_str v;
+    if (rg_bencode_dict_str(dict, "transport-protocol", &v) == RG_OK &&
+        req_transport(v, r, why) != RG_OK)
+        return RG_EUNSUPP;
+    if (rg_bencode_dict_str(dict, "ICE", &v) == RG_OK)
+        req_ice(v, r, unknown);
+    if (rg_bencode_dict_str(dict, "DTLS", &v) == RG_OK)
+        (void)req_dtls(v, r, unknown);
+    req_rtcp_mux(rg_bencode_dict_list(dict, "rtcp-mux"), r, unknown);
+    req_flags(rg_bencode_dict_list(dict, "flags"), unknown);
+    req_lists(dict, unknown);
+    if (rg_bencode_dict_str(dict, "address family", &v) == RG_OK && !is(v, "IP4")) {
+        *why = "address family not configured for media";
+        return RG_EUNSUPP;
+    }
+    return RG_OK;
+}
+
+/* ---- replies ------------------------------------------------------------- */
+
+static int reply_error(struct rg_ngcmd *n, const struct rg_ng_msg *m, struct rg_buf *reply,
+                       const char *why)
+{
+    n->st.errors++;
+    rg_buf_reset(reply);
+    return rg_ng_reply_error(reply, m->cookie, why);
+}
+
+static void put_kv_str(struct rg_bencode_writer *w, const char *k, struct rg_str v)
+{
+    rg_bencode_put_cstr(w, k);
+    rg_bencode_put_str(w, v);
+}
+
+static int reply_sdp(const struct rg_ng_msg *m, struct rg_buf *reply, struct rg_str sdp,
+                     const struct rg_buf *unknown)
+{
+    struct rg_bencode_writer w;
+    rg_buf_reset(reply);
+    rg_ng_reply_begin(&w, reply, m->cookie);
+    put_kv_str(&w, "result", RG_STR_LIT("ok"));
+    put_kv_str(&w, "sdp", sdp);
+    if (unknown->len) {
+        /* Flags we could not honour are reported, never silently dropped. */
+        struct rg_buf msg;
+        rg_buf_init(&msg, 4096);
+        if (rg_buf_appendf(&msg, "unknown flags ignored: %.*s", (int)unknown->len,
+                           unknown->data) == RG_OK)
+            put_kv_str(&w, "warning", rg_buf_str(&msg));
+        rg_buf_deinit(&msg);
+    }
+    return rg_ng_reply_finish(&w);
+}
+
+/* ---- commands ------------------------------------------------------------ */
+
+static int do_sdp(struct rg_ngcmd *n, int64_t now_us, const struct rg_ng_msg *m,
+                  struct rg_buf *reply, struct rg_mcall **touched, bool answer)
+{
+    struct rg_str call_id, from_tag, to_tag = RG_STR_NULL, sdp;
+    const char *why = NULL;
+    if (rg_bencode_dict_str(m->dict, "call-id", &call_id) != RG_OK ||
+        rg_bencode_dict_str(m->dict, "from-tag", &from_tag) != RG_OK ||
+        rg_bencode_dict_str(m->dict, "sdp", &sdp) != RG_OK)
+        return reply_error(n, m, reply, "missing call-id, from-tag or sdp");
+    if (answer && rg_bencode_dict_str(m->dict, "to-tag", &to_tag) != RG_OK)
+        return reply_error(n, m, reply, "answer without to-tag");
+    struct rg_mside_req req;
+    struct rg_buf unknown, out;
+    rg_buf_init(&unknown, 2048);
+    rg_buf_init(&out, 65536);
+    int rc = rg_ngcmd_req(m->dict, &req, &unknown, &why);
+    struct rg_mcall *c = rg_mtable_get(&n->calls, call_id);
+    bool created = false;
+    if (rc == RG_OK && !c && answer) {
+        rc = RG_ENOTFOUND;
+        why = "unknown call-id";
+    }
+    if (rc == RG_OK && !c) {
+        rc = rg_mcall_create(n->env, call_id, from_tag, now_us, &c);
+        created = rc == RG_OK;
+        if (created && rg_mtable_put(&n->calls, c) != RG_OK) {
+            rg_mcall_destroy(c);
+            c = NULL;
+            rc = RG_ELIMIT;
+            why = "call limit reached";
+        }
+    }
+    int from = 0;
+    if (rc == RG_OK) {
+        /* Which leg the SDP comes from: an offer from the callee's tag is a
+         * re-offer by the callee; an answer comes from the to-tag's leg. */
+        if (!answer)
+            from = c->tag[1][0] && rg_str_eq_cstr(from_tag, c->tag[1]) ? 1 : 0;
+        else
+            from = rg_str_eq_cstr(to_tag, c->tag[0]) ? 0 : 1;
+        if (answer && from == 1 && !c->tag[1][0])
+            (void)rg_str_copy_cstr(rg_str_head(to_tag, RG_MCALL_TAG_MAX), c->tag[1],
+                                   sizeof(c->tag[1]));
+        rc = rg_mcall_sdp(c, now_us, from, !answer, sdp, &req, &out, &why);
+    }
+    if (rc == RG_OK) {
+        *touched = c;
+        rc = reply_sdp(m, reply, rg_buf_str(&out), &unknown);
+    } else {
+        if (c)
+            *touched = c; /* sockets may exist even though the SDP failed */
+        rc = reply_error(n, m, reply, why ? why : rg_strerror(rc));
+    }
+    rg_buf_deinit(&unknown);
+    rg_buf_deinit(&out);
+    return rc;
+}
+
+static int do_delete(struct rg_ngcmd *n, const struct rg_ng_msg *m, struct rg_buf *reply,
+                     struct rg_mcall **gone)
+{
+    struct rg_str call_id;
+    if (rg_bencode_dict_str(m->dict, "call-id", &call_id) != RG_OK)
+        return reply_error(n, m, reply, "missing call-id");
+    struct rg_mcall *c = rg_mtable_take(&n->calls, call_id);
+    if (!c)
+        return reply_error(n, m, reply, "Call-ID not found");
+    n->st.deletes++;
+    *gone = c;
+    struct rg_bencode_writer w;
+    rg_buf_reset(reply);
+    rg_ng_reply_begin(&w, reply, m->cookie);
+    put_kv_str(&w, "result", RG_STR_LIT("ok"));
+    return rg_ng_reply_finish(&w);
+}
+
+static void put_int(struct rg_bencode_writer *w, const char *k, uint64_t v)
+{
+    rg_bencode_put_cstr(w, k);
+    rg_bencode_put_int(w, (int64_t)v);
+}
+
+/* Keys in lexicographic byte order, as bencode dictionaries require. */
+static void put_side(struct rg_bencode_writer *w, const struct rg_mside *s)
+{
+    char a[RG_ADDR_STRLEN];
+    rg_bencode_put_dict(w);
+    put_kv_str(w, "DTLS", rg_str_from_cstr(rg_mside_dtls_state_name(s)));
+    put_kv_str(w, "ICE", rg_str_from_cstr(rg_mside_ice_state(s)));
+    put_int(w, "bytes-in", s->st.bytes_in);
+    put_int(w, "bytes-out", s->st.bytes_out);
+    put_int(w, "dropped-no-keys", s->st.drop_nokeys);
+    put_int(w, "dropped-source", s->st.drop_source);
+    put_int(w, "dropped-srtp", s->st.drop_srtp);
+    if (rg_addr_format(&s->local_rtp, a, sizeof(a)) == RG_OK)
+        put_kv_str(w, "local", rg_str_from_cstr(a));
+    put_int(w, "packets-in", s->st.pkts_in);
+    put_int(w, "packets-out", s->st.pkts_out);
+    if (s->remote_known && rg_addr_format(&s->remote_rtp, a, sizeof(a)) == RG_OK)
+        put_kv_str(w, "remote", rg_str_from_cstr(a));
+    rg_bencode_put_end(w);
+}
+
+static int do_query(struct rg_ngcmd *n, int64_t now_us, const struct rg_ng_msg *m,
+                    struct rg_buf *reply)
+{
+    struct rg_str call_id;
+    if (rg_bencode_dict_str(m->dict, "call-id", &call_id) != RG_OK)
+        return reply_error(n, m, reply, "missing call-id");
+    const struct rg_mcall *c = rg_mtable_get(&n->calls, call_id);
+    if (!c)
+        return reply_error(n, m, reply, "Call-ID not found");
+    n->st.queries++;
+    struct rg_bencode_writer w;
+    rg_buf_reset(reply);
+    rg_ng_reply_begin(&w, reply, m->cookie);
+    put_int(&w, "duration", (uint64_t)((now_us - c->created_us) / 1000000));
+    put_kv_str(&w, "result", RG_STR_LIT("ok"));
+    rg_bencode_put_cstr(&w, "streams");
+    rg_bencode_put_list(&w);
+    for (unsigned i = 0; i < c->n_streams; i++) {
+        rg_bencode_put_dict(&w);
+        put_kv_str(&w, "media", rg_str_from_cstr(c->stream[i].media));
+        rg_bencode_put_cstr(&w, "from");
+        put_side(&w, &c->stream[i].side[0]);
+        rg_bencode_put_cstr(&w, "to");
+        put_side(&w, &c->stream[i].side[1]);
+        rg_bencode_put_end(&w);
+    }
+    rg_bencode_put_end(&w);
+    return rg_ng_reply_finish(&w);
+}
+
+int rg_ngcmd_execute(struct rg_ngcmd *n, int64_t now_us, const struct rg_ng_msg *m,
+                     struct rg_buf *reply, struct rg_mcall **touched, struct rg_mcall **gone)
+{
+    struct rg_str cmd;
+    *touched = *gone = NULL;
+    if (rg_ng_command(m, &cmd) != RG_OK)
+        return reply_error(n, m, reply, "no command");
+    if (is(cmd, "offer")) {
+        n->st.offers++;
+        return do_sdp(n, now_us, m, reply, touched, false);
+    }
+    if (is(cmd, "answer")) {
+        n->st.answers++;
+        return do_sdp(n, now_us, m, reply, touched, true);
+    }
+    if (is(cmd, "delete"))
+        return do_delete(n, m, reply, gone);
+    if (is(cmd, "query"))
+        return do_query(n, now_us, m, reply);
+    return reply_error(n, m, reply, "Unrecognized command");
+}
