@@ -72,31 +72,31 @@ struct bad_case {
 
 /* RFC 4475 §3.1.2 and the §3.3 messages the codec itself refuses. */
 static const struct bad_case bad_cases[] = {
-    { "badinv01.dat", RG_SIP_R_VIA, 400 },
-    { "clerr.dat", RG_SIP_R_CL_MISMATCH, 400 },
-    { "ncl.dat", RG_SIP_R_CONTENT_LENGTH, 400 },
-    { "scalar02.dat", RG_SIP_R_CSEQ, 400 },
-    { "scalarlg.dat", RG_SIP_R_CSEQ, 400 },
-    { "quotbal.dat", RG_SIP_R_TO, 400 },
-    { "ltgtruri.dat", RG_SIP_R_REQUEST_URI, 400 },
-    { "lwsruri.dat", RG_SIP_R_START_LINE, 400 },
-    { "lwsstart.dat", RG_SIP_R_START_LINE, 400 },
+    {"badinv01.dat", RG_SIP_R_VIA, 400},
+    {"clerr.dat", RG_SIP_R_CL_MISMATCH, 400},
+    {"ncl.dat", RG_SIP_R_CONTENT_LENGTH, 400},
+    {"scalar02.dat", RG_SIP_R_CSEQ, 400},
+    {"scalarlg.dat", RG_SIP_R_CSEQ, 400},
+    {"quotbal.dat", RG_SIP_R_TO, 400},
+    {"ltgtruri.dat", RG_SIP_R_REQUEST_URI, 400},
+    {"lwsruri.dat", RG_SIP_R_START_LINE, 400},
+    {"lwsstart.dat", RG_SIP_R_START_LINE, 400},
     /* §3.1.2.10: "acceptable to reject" — we reject trailing SP. */
-    { "trws.dat", RG_SIP_R_START_LINE, 400 },
+    {"trws.dat", RG_SIP_R_START_LINE, 400},
     /* §3.1.2.11: we reject rather than silently drop the headers. */
-    { "escruri.dat", RG_SIP_R_RURI_HEADERS, 400 },
+    {"escruri.dat", RG_SIP_R_RURI_HEADERS, 400},
     /* §3.1.2.12: the codec validates Date (only "GMT" is legal). */
-    { "baddate.dat", RG_SIP_R_DATE, 400 },
-    { "regbadct.dat", RG_SIP_R_CONTACT, 400 },
-    { "badaspec.dat", RG_SIP_R_TO, 400 },
-    { "baddn.dat", RG_SIP_R_FROM, 400 },
-    { "badvers.dat", RG_SIP_R_VERSION, 505 },
-    { "mismatch01.dat", RG_SIP_R_CSEQ_METHOD, 400 },
-    { "mismatch02.dat", RG_SIP_R_CSEQ_METHOD, 400 },
-    { "bigcode.dat", RG_SIP_R_STATUS_LINE, 400 },
-    { "insuf.dat", RG_SIP_R_MISSING_TO, 400 },
-    { "multi01.dat", RG_SIP_R_DUP_CSEQ, 400 },
-    { "mcl01.dat", RG_SIP_R_DUP_CONTENT_LENGTH, 400 },
+    {"baddate.dat", RG_SIP_R_DATE, 400},
+    {"regbadct.dat", RG_SIP_R_CONTACT, 400},
+    {"badaspec.dat", RG_SIP_R_TO, 400},
+    {"baddn.dat", RG_SIP_R_FROM, 400},
+    {"badvers.dat", RG_SIP_R_VERSION, 505},
+    {"mismatch01.dat", RG_SIP_R_CSEQ_METHOD, 400},
+    {"mismatch02.dat", RG_SIP_R_CSEQ_METHOD, 400},
+    {"bigcode.dat", RG_SIP_R_STATUS_LINE, 400},
+    {"insuf.dat", RG_SIP_R_MISSING_TO, 400},
+    {"multi01.dat", RG_SIP_R_DUP_CSEQ, 400},
+    {"mcl01.dat", RG_SIP_R_DUP_CONTENT_LENGTH, 400},
 };
 
 static void rfc4475_invalid(struct rg_t *t)
@@ -227,8 +227,9 @@ static void rfc4475_intmeth(struct rg_t *t)
     CHECK_STR(t, m->from->tag, "_token~1'+`*%!-.");
     const struct rg_sip_param *fp = rg_sip_param_find(&m->from->params, "fromParam''~+*_!.-%");
     REQUIRE(t, fp != NULL);
-    CHECK_STR(t, fp->value, "\"\xd1\x80\xd0\xb0\xd0\xb1\xd0\xbe\xd1\x82\xd0\xb0\xd1\x8e\xd1\x89\xd0"
-                            "\xb8\xd0\xb9\"");
+    CHECK_STR(t, fp->value,
+              "\"\xd1\x80\xd0\xb0\xd0\xb1\xd0\xbe\xd1\x82\xd0\xb0\xd1\x8e\xd1\x89\xd0"
+              "\xb8\xd0\xb9\"");
     CHECK_STR(t, m->call_id, "intmeth.word%ZK-!.*_+'@word`~)(><:\\/\"][?}{");
     CHECK_EQ_INT(t, m->cseq, 139122385);
     CHECK_EQ_INT(t, m->max_forwards, 255);
@@ -314,7 +315,7 @@ static void rfc4475_small_valid(struct rg_t *t)
 
     vec_open(&v, VEC "transports.dat"); /* §3.1.1.10 */
     REQUIRE(t, v.rc == RG_OK && v.m->n_vias == 5);
-    const char *tr[] = { "UDP", "SCTP", "TLS", "UNKNOWN", "TCP" };
+    const char *tr[] = {"UDP", "SCTP", "TLS", "UNKNOWN", "TCP"};
     for (int i = 0; i < 5; i++)
         CHECK_STR(t, v.m->vias[i].transport, tr[i]);
     CHECK_STR(t, v.m->call_id, "transports.kijh4akdnaqjkwendsasfdj");
@@ -370,9 +371,9 @@ static void rfc4475_longreq(struct rg_t *t)
 
 /* §3.2-§3.4 messages the codec accepts, and what rg_sip_check_request()
  * says about them with a UAS policy supporting sip/sips/tel and SDP. */
-static const char *const schemes[] = { "sip", "sips", "tel", NULL };
-static const char *const exts[] = { "timer", "replaces", "outbound", NULL };
-static const char *const ctypes[] = { "application/sdp", NULL };
+static const char *const schemes[] = {"sip", "sips", "tel", NULL};
+static const char *const exts[] = {"timer", "replaces", "outbound", NULL};
+static const char *const ctypes[] = {"application/sdp", NULL};
 
 struct check_case {
     const char *file;
@@ -381,21 +382,21 @@ struct check_case {
 };
 
 static const struct check_case check_cases[] = {
-    { "badbranch.dat", RG_SIP_R_BAD_BRANCH, false }, /* strict_branch: we reject */
-    { "unkscm.dat", RG_SIP_R_UNSUPPORTED_SCHEME, false },
-    { "novelsc.dat", RG_SIP_R_UNSUPPORTED_SCHEME, false },
+    {"badbranch.dat", RG_SIP_R_BAD_BRANCH, false}, /* strict_branch: we reject */
+    {"unkscm.dat", RG_SIP_R_UNSUPPORTED_SCHEME, false},
+    {"novelsc.dat", RG_SIP_R_UNSUPPORTED_SCHEME, false},
     /* §3.3.4: unknown schemes in To/From/Contact are not the R-URI: accepted. */
-    { "unksm2.dat", RG_SIP_R_NONE, false },
-    { "bext01.dat", RG_SIP_R_BAD_EXTENSION, false },
-    { "invut.dat", RG_SIP_R_UNSUPPORTED_MEDIA, false },
-    { "regaut01.dat", RG_SIP_R_NONE, false },
-    { "zeromf.dat", RG_SIP_R_NONE, false },
-    { "zeromf.dat", RG_SIP_R_TOO_MANY_HOPS, true },
-    { "cparam01.dat", RG_SIP_R_NONE, false },
-    { "cparam02.dat", RG_SIP_R_NONE, false },
-    { "regescrt.dat", RG_SIP_R_NONE, false },
-    { "sdp01.dat", RG_SIP_R_NOT_ACCEPTABLE, false },
-    { "inv2543.dat", RG_SIP_R_NONE, false },
+    {"unksm2.dat", RG_SIP_R_NONE, false},
+    {"bext01.dat", RG_SIP_R_BAD_EXTENSION, false},
+    {"invut.dat", RG_SIP_R_UNSUPPORTED_MEDIA, false},
+    {"regaut01.dat", RG_SIP_R_NONE, false},
+    {"zeromf.dat", RG_SIP_R_NONE, false},
+    {"zeromf.dat", RG_SIP_R_TOO_MANY_HOPS, true},
+    {"cparam01.dat", RG_SIP_R_NONE, false},
+    {"cparam02.dat", RG_SIP_R_NONE, false},
+    {"regescrt.dat", RG_SIP_R_NONE, false},
+    {"sdp01.dat", RG_SIP_R_NOT_ACCEPTABLE, false},
+    {"inv2543.dat", RG_SIP_R_NONE, false},
 };
 
 static void rfc4475_checks(struct rg_t *t)
@@ -412,10 +413,11 @@ static void rfc4475_checks(struct rg_t *t)
             vec_close(&v);
             continue;
         }
-        struct rg_sip_policy p = { schemes, exts, ctypes, cc->proxy, true };
-        struct rg_sip_error e = { 0 };
+        struct rg_sip_policy p = {schemes, exts, ctypes, cc->proxy, true};
+        struct rg_sip_error e = {0};
         int rc = rg_sip_check_request(v.m, &p, &e);
-        if (cc->reason == RG_SIP_R_NONE ? rc != RG_OK : (rc != RG_EPROTO || e.reason != cc->reason)) {
+        if (cc->reason == RG_SIP_R_NONE ? rc != RG_OK
+                                        : (rc != RG_EPROTO || e.reason != cc->reason)) {
             fprintf(stderr, "    %s: check %d reason %d, want %d\n", cc->file, rc, e.reason,
                     cc->reason);
             t->failures++;
@@ -430,7 +432,7 @@ static void rfc4475_checks(struct rg_t *t)
     CHECK_STR(t, v.m->require.v[1], "nothingSupportsThisEither");
     CHECK_STR(t, v.m->proxy_require.v[1], "norDoAnyProxiesSupportThis");
     struct rg_sip_error e;
-    struct rg_sip_policy p = { schemes, exts, ctypes, false, false };
+    struct rg_sip_policy p = {schemes, exts, ctypes, false, false};
     CHECK_EQ_INT(t, rg_sip_check_request(v.m, &p, &e), RG_EPROTO);
     CHECK_EQ_INT(t, e.status, 420);
     vec_close(&v);
@@ -494,13 +496,13 @@ static void rfc4475_semantics(struct rg_t *t)
 }
 
 static const char *const all_vectors[] = {
-    "wsinv", "intmeth", "esc01", "escnull", "esc02", "lwsdisp", "longreq", "dblreq",
-    "semiuri", "transports", "mpart01", "unreason", "noreason", "badinv01", "clerr", "ncl",
-    "scalar02", "scalarlg", "quotbal", "ltgtruri", "lwsruri", "lwsstart", "trws", "escruri",
-    "baddate", "regbadct", "badaspec", "baddn", "badvers", "mismatch01", "mismatch02",
-    "bigcode", "badbranch", "insuf", "unkscm", "novelsc", "unksm2", "bext01", "invut",
-    "regaut01", "multi01", "mcl01", "bcast", "zeromf", "cparam01", "cparam02", "regescrt",
-    "sdp01", "inv2543",
+    "wsinv",    "intmeth",    "esc01",      "escnull",  "esc02",     "lwsdisp",  "longreq",
+    "dblreq",   "semiuri",    "transports", "mpart01",  "unreason",  "noreason", "badinv01",
+    "clerr",    "ncl",        "scalar02",   "scalarlg", "quotbal",   "ltgtruri", "lwsruri",
+    "lwsstart", "trws",       "escruri",    "baddate",  "regbadct",  "badaspec", "baddn",
+    "badvers",  "mismatch01", "mismatch02", "bigcode",  "badbranch", "insuf",    "unkscm",
+    "novelsc",  "unksm2",     "bext01",     "invut",    "regaut01",  "multi01",  "mcl01",
+    "bcast",    "zeromf",     "cparam01",   "cparam02", "regescrt",  "sdp01",    "inv2543",
 };
 
 /* Stream framing: whole and byte by byte must frame the same message, and
@@ -512,7 +514,7 @@ static void rfc4475_stream(struct rg_t *t)
         snprintf(path, sizeof(path), VEC "%s.dat", all_vectors[i]);
         struct vec v;
         vec_open(&v, path);
-        struct rg_sip_error e1 = { 0 }, e2 = { 0 };
+        struct rg_sip_error e1 = {0}, e2 = {0};
         long whole = frame_in_steps(v.data, v.len, 0, &e1);
         long bytewise = frame_in_steps(v.data, v.len, 1, &e2);
         if (whole != bytewise || e1.reason != e2.reason) {
@@ -535,7 +537,7 @@ static void rfc4475_stream(struct rg_t *t)
 static void stream_specific(struct rg_t *t)
 {
     struct vec v;
-    struct rg_sip_error e = { 0 };
+    struct rg_sip_error e = {0};
     vec_open(&v, VEC "clerr.dat"); /* body shorter than CL: wait for more */
     CHECK_EQ_INT(t, frame_in_steps(v.data, v.len, 1, &e), 0);
     vec_close(&v);
@@ -569,8 +571,7 @@ static void stream_specific(struct rg_t *t)
     rc = rg_sip_framer_next(&f, &msg, &e);
     CHECK_EQ_INT(t, rc, RG_OK);
     /* In a stream the INVITE's Content-Length (150) is authoritative... */
-    CHECK(t, rc == RG_OK && rg_str_has_prefix(msg, "INVITE sip:joe@example.com") &&
-                 msg.len == 443);
+    CHECK(t, rc == RG_OK && rg_str_has_prefix(msg, "INVITE sip:joe@example.com") && msg.len == 443);
     rg_sip_framer_consume(&f);
     /* ...so its 5 extra body bytes then start a message without CL. */
     CHECK_EQ_INT(t, rg_sip_framer_next(&f, &msg, &e), RG_EBADMSG);
@@ -619,8 +620,8 @@ static int parse_oom(void *arg)
 
 static void oom_stepping(struct rg_t *t)
 {
-    const char *files[] = { VEC "wsinv.dat", VEC "longreq.dat", VEC "intmeth.dat",
-                            "tests/vectors/sip/chrome_invite.sip" };
+    const char *files[] = {VEC "wsinv.dat", VEC "longreq.dat", VEC "intmeth.dat",
+                           "tests/vectors/sip/chrome_invite.sip"};
     for (size_t i = 0; i < 4; i++) {
         g_data = rg_t_read_file(files[i], &g_len);
         REQUIRE(t, g_data != NULL);
@@ -671,7 +672,7 @@ static int parse_str(const char *s, struct rg_sip_limits *lim, struct rg_sip_err
 
 static void limits(struct rg_t *t)
 {
-    struct rg_sip_error e = { 0 };
+    struct rg_sip_error e = {0};
     struct rg_sip_limits lim = RG_SIP_LIMITS_DEFAULT;
     const char *ok = "OPTIONS sip:b@example.com SIP/2.0\r\n" MIN_HDRS "Via: SIP/2.0/UDP a, "
                      "SIP/2.0/UDP b\r\nContent-Length: 0\r\n\r\n";
@@ -716,13 +717,14 @@ static void limits(struct rg_t *t)
 
 static void header_forms(struct rg_t *t)
 {
-    struct rg_sip_error e = { 0 };
+    struct rg_sip_error e = {0};
     /* Compact forms of every header we index. */
-    const char *compact = "INVITE sip:b@example.com SIP/2.0\r\nv: SIP/2.0/TCP "
-                          "[2001:db8::1]:5061;received=2001:db8::9;rport=5061;ttl=16;maddr=h\r\n"
-                          "t: <sip:b@example.com>\r\nf: sip:a@example.com;tag=9\r\ni: abc@h\r\n"
-                          "CSeq: 7 INVITE\r\nm: *\r\nk: 100rel, timer\r\nc: text/plain;charset=utf-8\r\n"
-                          "l: 2\r\n\r\nhi";
+    const char *compact =
+        "INVITE sip:b@example.com SIP/2.0\r\nv: SIP/2.0/TCP "
+        "[2001:db8::1]:5061;received=2001:db8::9;rport=5061;ttl=16;maddr=h\r\n"
+        "t: <sip:b@example.com>\r\nf: sip:a@example.com;tag=9\r\ni: abc@h\r\n"
+        "CSeq: 7 INVITE\r\nm: *\r\nk: 100rel, timer\r\nc: text/plain;charset=utf-8\r\n"
+        "l: 2\r\n\r\nhi";
     struct rg_arena a;
     rg_arena_init(&a, 4096, 1 << 20);
     struct rg_sip_msg *m;
@@ -747,19 +749,19 @@ static void header_forms(struct rg_t *t)
         const char *hdr;
         enum rg_sip_reason r;
     } bad[] = {
-        { "Max-Forwards: 256\r\n", RG_SIP_R_MAX_FORWARDS },
-        { "Max-Forwards: -1\r\n", RG_SIP_R_MAX_FORWARDS },
-        { "Route: sip:r@example.com\r\n", RG_SIP_R_ROUTE },
-        { "Record-Route: <sip:r@example.com>,\r\n", RG_SIP_R_RECORD_ROUTE },
-        { "Contact: <sip:c@example.com\r\n", RG_SIP_R_CONTACT },
-        { "Content-Type: text\r\n", RG_SIP_R_CONTENT_TYPE },
-        { "Require: a,,b\r\n", RG_SIP_R_OPTION_TAGS },
-        { "Call-ID: a b\r\n", RG_SIP_R_CALL_ID },
-        { "From: <sip:x@example.com>\r\n", RG_SIP_R_DUP_FROM },
-        { "Via: SIP/2.0/UDP h;rport=0\r\n", RG_SIP_R_VIA },
-        { "Bad Header: x\r\n", RG_SIP_R_HEADER_SYNTAX },
-        { " folded-first: x\r\n", RG_SIP_R_NONE },
-        { "X: a\rb\r\n", RG_SIP_R_HEADER_SYNTAX },
+        {"Max-Forwards: 256\r\n", RG_SIP_R_MAX_FORWARDS},
+        {"Max-Forwards: -1\r\n", RG_SIP_R_MAX_FORWARDS},
+        {"Route: sip:r@example.com\r\n", RG_SIP_R_ROUTE},
+        {"Record-Route: <sip:r@example.com>,\r\n", RG_SIP_R_RECORD_ROUTE},
+        {"Contact: <sip:c@example.com\r\n", RG_SIP_R_CONTACT},
+        {"Content-Type: text\r\n", RG_SIP_R_CONTENT_TYPE},
+        {"Require: a,,b\r\n", RG_SIP_R_OPTION_TAGS},
+        {"Call-ID: a b\r\n", RG_SIP_R_CALL_ID},
+        {"From: <sip:x@example.com>\r\n", RG_SIP_R_DUP_FROM},
+        {"Via: SIP/2.0/UDP h;rport=0\r\n", RG_SIP_R_VIA},
+        {"Bad Header: x\r\n", RG_SIP_R_HEADER_SYNTAX},
+        {" folded-first: x\r\n", RG_SIP_R_NONE},
+        {"X: a\rb\r\n", RG_SIP_R_HEADER_SYNTAX},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         char msg[512];
@@ -778,23 +780,23 @@ static void header_forms(struct rg_t *t)
 }
 
 static const struct rg_test_case cases[] = {
-    { "rfc4475_invalid", rfc4475_invalid },
-    { "phrases", phrases },
-    { "rfc4475_wsinv", rfc4475_wsinv },
-    { "rfc4475_intmeth", rfc4475_intmeth },
-    { "rfc4475_escapes", rfc4475_escapes },
-    { "rfc4475_esc02", rfc4475_esc02 },
-    { "rfc4475_small_valid", rfc4475_small_valid },
-    { "rfc4475_longreq", rfc4475_longreq },
-    { "rfc4475_checks", rfc4475_checks },
-    { "rfc4475_semantics", rfc4475_semantics },
-    { "rfc4475_stream", rfc4475_stream },
-    { "stream_specific", stream_specific },
-    { "chrome_invite", chrome_invite },
-    { "oom_stepping", oom_stepping },
-    { "oom_framer", oom_framer },
-    { "limits", limits },
-    { "header_forms", header_forms },
+    {"rfc4475_invalid", rfc4475_invalid},
+    {"phrases", phrases},
+    {"rfc4475_wsinv", rfc4475_wsinv},
+    {"rfc4475_intmeth", rfc4475_intmeth},
+    {"rfc4475_escapes", rfc4475_escapes},
+    {"rfc4475_esc02", rfc4475_esc02},
+    {"rfc4475_small_valid", rfc4475_small_valid},
+    {"rfc4475_longreq", rfc4475_longreq},
+    {"rfc4475_checks", rfc4475_checks},
+    {"rfc4475_semantics", rfc4475_semantics},
+    {"rfc4475_stream", rfc4475_stream},
+    {"stream_specific", stream_specific},
+    {"chrome_invite", chrome_invite},
+    {"oom_stepping", oom_stepping},
+    {"oom_framer", oom_framer},
+    {"limits", limits},
+    {"header_forms", header_forms},
 };
 
 RG_TEST_MAIN(cases)

@@ -72,8 +72,8 @@ int rg_sip_msg_new_response(struct rg_arena *arena, uint16_t status, struct rg_s
 }
 
 /* Inserts a header whose views are already owned by someone long-lived. */
-static int insert_view(struct rg_sip_msg *m, struct rg_arena *arena, size_t at,
-                       struct rg_str name, struct rg_str value)
+static int insert_view(struct rg_sip_msg *m, struct rg_arena *arena, size_t at, struct rg_str name,
+                       struct rg_str value)
 {
     if (m->n_hdrs >= m->lim.max_headers || name.len + value.len + 2 > m->lim.max_header_bytes)
         return RG_ELIMIT;
@@ -90,7 +90,7 @@ static int insert_view(struct rg_sip_msg *m, struct rg_arena *arena, size_t at,
     if (at > m->n_hdrs)
         at = m->n_hdrs;
     memmove(&m->hdrs[at + 1], &m->hdrs[at], (m->n_hdrs - at) * sizeof(*m->hdrs));
-    m->hdrs[at] = (struct rg_sip_hdr){ rg_sip_hdr_lookup(name), name, value };
+    m->hdrs[at] = (struct rg_sip_hdr){rg_sip_hdr_lookup(name), name, value};
     m->n_hdrs++;
     return RG_OK;
 }
@@ -171,7 +171,8 @@ int rg_sip_msg_set_body(struct rg_sip_msg *m, struct rg_arena *arena, struct rg_
     char num[24];
     int n = snprintf(num, sizeof(num), "%zu", body.len);
     if (rc == RG_OK)
-        rc = rg_sip_msg_replace(m, arena, RG_STR_LIT("Content-Length"), rg_str_make(num, (size_t)n));
+        rc =
+            rg_sip_msg_replace(m, arena, RG_STR_LIT("Content-Length"), rg_str_make(num, (size_t)n));
     if (rc == RG_OK) {
         m->body = b;
         m->content_length = (int64_t)body.len;
@@ -194,8 +195,8 @@ static int to_with_tag(const struct rg_sip_hdr *to, struct rg_str tag, struct rg
     return RG_OK;
 }
 
-static int copy_headers(const struct rg_sip_msg *req, struct rg_sip_msg *m,
-                        struct rg_arena *arena, uint16_t status, struct rg_str to_tag)
+static int copy_headers(const struct rg_sip_msg *req, struct rg_sip_msg *m, struct rg_arena *arena,
+                        uint16_t status, struct rg_str to_tag)
 {
     int rc = RG_OK;
     bool rr = status > 100 && status < 300;
@@ -207,10 +208,9 @@ static int copy_headers(const struct rg_sip_msg *req, struct rg_sip_msg *m,
                 return RG_EINVAL;
             rc = to_with_tag(h, to_tag, arena, &v);
         }
-        if (rc == RG_OK &&
-            (h->id == RG_SIP_H_VIA || h->id == RG_SIP_H_FROM || h->id == RG_SIP_H_TO ||
-             h->id == RG_SIP_H_CALL_ID || h->id == RG_SIP_H_CSEQ ||
-             (rr && h->id == RG_SIP_H_RECORD_ROUTE)))
+        if (rc == RG_OK && (h->id == RG_SIP_H_VIA || h->id == RG_SIP_H_FROM ||
+                            h->id == RG_SIP_H_TO || h->id == RG_SIP_H_CALL_ID ||
+                            h->id == RG_SIP_H_CSEQ || (rr && h->id == RG_SIP_H_RECORD_ROUTE)))
             rc = insert_view(m, arena, m->n_hdrs, h->name, v);
     }
     if (rc == RG_OK)
@@ -274,8 +274,8 @@ int rg_sip_serialize(const struct rg_sip_msg *m, struct rg_buf *out)
         rc = rg_buf_appendf(out, "%.*s %.*s SIP/2.0\r\n", (int)m->method.len, m->method.p,
                             (int)m->ruri_text.len, m->ruri_text.p);
     else
-        rc = rg_buf_appendf(out, "SIP/2.0 %03u %.*s\r\n", (unsigned)m->status,
-                            (int)m->reason.len, m->reason.p);
+        rc = rg_buf_appendf(out, "SIP/2.0 %03u %.*s\r\n", (unsigned)m->status, (int)m->reason.len,
+                            m->reason.p);
     if (rc == RG_OK)
         rc = put_headers(m, out);
     if (rc == RG_OK)

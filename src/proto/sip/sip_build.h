@@ -31,8 +31,8 @@ RG_MUST_CHECK int rg_sip_msg_new_response(struct rg_arena *arena, uint16_t statu
  * lim.max_headers or lim.max_header_bytes. */
 RG_MUST_CHECK int rg_sip_msg_insert(struct rg_sip_msg *m, struct rg_arena *arena, size_t at,
                                     struct rg_str name, struct rg_str value);
-RG_MUST_CHECK int rg_sip_msg_add(struct rg_sip_msg *m, struct rg_arena *arena,
-                                 struct rg_str name, struct rg_str value);
+RG_MUST_CHECK int rg_sip_msg_add(struct rg_sip_msg *m, struct rg_arena *arena, struct rg_str name,
+                                 struct rg_str value);
 /* Removes every header with this name; returns how many. */
 size_t rg_sip_msg_remove(struct rg_sip_msg *m, struct rg_str name);
 /* Replaces the value of the first header with this name and removes the
@@ -48,8 +48,8 @@ RG_MUST_CHECK int rg_sip_msg_set_body(struct rg_sip_msg *m, struct rg_arena *are
  * and to_tag is not empty), Call-ID, CSeq, and for 101-299 the Record-Route
  * headers (§12.1.1); Content-Length 0.  The result is indexed. */
 RG_MUST_CHECK int rg_sip_make_response(const struct rg_sip_msg *req, struct rg_arena *arena,
-                                       uint16_t status, struct rg_str reason,
-                                       struct rg_str to_tag, struct rg_sip_msg **out);
+                                       uint16_t status, struct rg_str reason, struct rg_str to_tag,
+                                       struct rg_sip_msg **out);
 
 /* Appends the wire form of m to out.  RG_OK or RG_ELIMIT/RG_ENOMEM (out is
  * then unchanged). */

@@ -28,7 +28,7 @@ static int find_cl(struct rg_str h, size_t max, uint64_t *cl, enum rg_sip_reason
         if (!rg_sip_cur_eat(&c, ':'))
             continue;
         /* The value may be folded onto following lines (§7.3.1). */
-        struct rg_sip_cur v = { c.p, h.p + h.len };
+        struct rg_sip_cur v = {c.p, h.p + h.len};
         rg_sip_cur_lws(&v);
         const char *d = v.p;
         while (v.p < v.e && rg_is_digit((unsigned char)*v.p))
@@ -71,6 +71,7 @@ int rg_sip_frame_len(const char *p, size_t n, const struct rg_sip_limits *lim, s
             rg_sip_error_set(err, RG_SIP_R_TOO_LARGE);
             return RG_EBADMSG;
         }
+        *msg_len = 0;
         return RG_EAGAIN;
     }
     size_t hdr_len = (size_t)(hit - p) + 4;
@@ -84,10 +85,8 @@ int rg_sip_frame_len(const char *p, size_t n, const struct rg_sip_limits *lim, s
         rg_sip_error_set(err, RG_SIP_R_TOO_LARGE);
         return RG_EBADMSG;
     }
-    if (hdr_len + cl > n)
-        return RG_EAGAIN;
     *msg_len = hdr_len + (size_t)cl;
-    return RG_OK;
+    return hdr_len + cl > n ? RG_EAGAIN : RG_OK;
 }
 
 void rg_sip_framer_init(struct rg_sip_framer *f, const struct rg_sip_limits *lim)
@@ -119,6 +118,7 @@ static void drop_front(struct rg_sip_framer *f, size_t n)
     if (f->in.data)
         f->in.data[f->in.len] = '\0';
     f->scanned = 0;
+    f->need = 0;
 }
 
 int rg_sip_framer_next(struct rg_sip_framer *f, struct rg_str *msg, struct rg_sip_error *err)
@@ -136,12 +136,17 @@ int rg_sip_framer_next(struct rg_sip_framer *f, struct rg_str *msg, struct rg_si
         k++;
     if (k)
         drop_front(f, k);
+    if (f->need && f->in.len < f->need)
+        return RG_EAGAIN; /* headers seen, body still incomplete */
     size_t len = 0;
     int rc = rg_sip_frame_len(f->in.data, f->in.len, &f->lim, &f->scanned, &len, err);
     if (rc == RG_EBADMSG)
         f->failed = true;
+    if (rc == RG_EAGAIN)
+        f->need = len;
     if (rc != RG_OK)
         return rc;
+    f->need = 0;
     f->pending = len;
     *msg = rg_str_make(f->in.data, len);
     return RG_OK;

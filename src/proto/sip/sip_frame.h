@@ -21,7 +21,8 @@
 
 /* Looks at p[0..n) (starting at a message, keep-alives already removed).
  * Returns RG_OK with *msg_len (headers + empty line + body), RG_EAGAIN when
- * more bytes are needed, or RG_EBADMSG with *err.  *scan (optional,
+ * more bytes are needed (*msg_len then holds the total length once the
+ * headers are complete, else 0), or RG_EBADMSG with *err.  *scan (optional,
  * start with 0, keep between calls on the same growing buffer) remembers
  * how far the search for the header end got, so a caller fed byte by byte
  * stays linear. */
@@ -29,9 +30,10 @@ RG_MUST_CHECK int rg_sip_frame_len(const char *p, size_t n, const struct rg_sip_
                                    size_t *scan, size_t *msg_len, struct rg_sip_error *err);
 
 struct rg_sip_framer {
-    struct rg_buf in;    /* unconsumed input */
-    size_t scanned;      /* search state for rg_sip_frame_len */
-    size_t pending;      /* length of the message handed out, 0 when none */
+    struct rg_buf in; /* unconsumed input */
+    size_t scanned;   /* search state for rg_sip_frame_len */
+    size_t pending;   /* length of the message handed out, 0 when none */
+    size_t need;      /* total length of the next message once known */
     struct rg_sip_limits lim;
     bool failed;
 };

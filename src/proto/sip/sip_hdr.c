@@ -26,7 +26,8 @@ static bool gen_value(struct rg_sip_cur *c, bool allow_colon, struct rg_str *out
             return false;
         c->p++;
     } else {
-        while (c->p < c->e && (rg_sip_is_token((unsigned char)*c->p) || (allow_colon && *c->p == ':')))
+        while (c->p < c->e &&
+               (rg_sip_is_token((unsigned char)*c->p) || (allow_colon && *c->p == ':')))
             c->p++;
     }
     *out = rg_str_make(s, (size_t)(c->p - s));
@@ -42,7 +43,7 @@ static int gen_params(struct rg_sip_cur *c, bool allow_colon, struct rg_arena *a
     while (rg_sip_cur_eat(c, ';')) {
         if (n == RG_SIP_MAX_PARAMS)
             return RG_ELIMIT;
-        struct rg_sip_param p = { RG_STR_NULL, RG_STR_NULL };
+        struct rg_sip_param p = {RG_STR_NULL, RG_STR_NULL};
         rg_sip_cur_lws(c);
         if (!rg_sip_cur_token(c, &p.name))
             return RG_EBADMSG;
@@ -419,10 +420,10 @@ int rg_sip_hdr_date(struct rg_str v)
     const char *p = v.p;
     if (!in_list(rg_str_make(p, 3), "MonTueWedThuFriSatSun") || p[3] != ',' || p[4] != ' ' ||
         !digits(p + 5, 2) || p[7] != ' ' ||
-        !in_list(rg_str_make(p + 8, 3), "JanFebMarAprMayJunJulAugSepOctNovDec") ||
-        p[11] != ' ' || !digits(p + 12, 4) || p[16] != ' ' || !digits(p + 17, 2) ||
-        p[19] != ':' || !digits(p + 20, 2) || p[22] != ':' || !digits(p + 23, 2) ||
-        p[25] != ' ' || memcmp(p + 26, "GMT", 3) != 0)
+        !in_list(rg_str_make(p + 8, 3), "JanFebMarAprMayJunJulAugSepOctNovDec") || p[11] != ' ' ||
+        !digits(p + 12, 4) || p[16] != ' ' || !digits(p + 17, 2) || p[19] != ':' ||
+        !digits(p + 20, 2) || p[22] != ':' || !digits(p + 23, 2) || p[25] != ' ' ||
+        memcmp(p + 26, "GMT", 3) != 0)
         return RG_EBADMSG;
     return RG_OK;
 }

@@ -80,8 +80,8 @@ static int index_addr(struct rg_sip_msg *m, const struct rg_sip_hdr *h, struct r
     }
     case RG_SIP_H_CONTACT:
         *r = RG_SIP_R_CONTACT;
-        rc = rg_sip_hdr_addrs(h->value, RG_SIP_ADDR_CONTACT, arena, m->contacts.v,
-                              m->lim.max_list, &m->contacts.n);
+        rc = rg_sip_hdr_addrs(h->value, RG_SIP_ADDR_CONTACT, arena, m->contacts.v, m->lim.max_list,
+                              &m->contacts.n);
         break;
     case RG_SIP_H_ROUTE:
         *r = RG_SIP_R_ROUTE;
@@ -315,10 +315,11 @@ static bool accept_ok(const struct rg_sip_msg *m, const struct rg_sip_policy *p)
 
 static enum rg_sip_reason check(const struct rg_sip_msg *m, const struct rg_sip_policy *p)
 {
-    static const char *const scheme_names[] = { "", "sip", "sips", "tel" };
-    struct rg_str scheme = m->ruri.scheme == RG_SIP_SCHEME_OTHER
-                               ? rg_str_head(m->ruri.raw, (size_t)rg_str_find_char(m->ruri.raw, ':'))
-                               : rg_str_from_cstr(scheme_names[m->ruri.scheme]);
+    static const char *const scheme_names[] = {"", "sip", "sips", "tel"};
+    struct rg_str scheme =
+        m->ruri.scheme == RG_SIP_SCHEME_OTHER
+            ? rg_str_head(m->ruri.raw, (size_t)rg_str_find_char(m->ruri.raw, ':'))
+            : rg_str_from_cstr(scheme_names[m->ruri.scheme]);
     if (p->schemes && !in_cstr_list(p->schemes, scheme))
         return RG_SIP_R_UNSUPPORTED_SCHEME; /* §8.2.2.1 */
     if (p->strict_branch && rg_str_eq_cstr(m->vias[0].branch, "z9hG4bK"))

@@ -17,13 +17,40 @@
  * / "`" / "'" / "~". */
 static inline bool rg_sip_is_token(int c)
 {
-    return rg_is_alnum(c) || (c != 0 && strchr("-.!%*_+`'~", c) != NULL);
+    switch (c) {
+    case '-':
+    case '.':
+    case '!':
+    case '%':
+    case '*':
+    case '_':
+    case '+':
+    case '`':
+    case '\'':
+    case '~':
+        return true;
+    default:
+        return rg_is_alnum(c);
+    }
 }
 
 /* unreserved = alphanum / mark (§25.1). */
 static inline bool rg_sip_is_unreserved(int c)
 {
-    return rg_is_alnum(c) || (c != 0 && strchr("-_.!~*'()", c) != NULL);
+    switch (c) {
+    case '-':
+    case '_':
+    case '.':
+    case '!':
+    case '~':
+    case '*':
+    case '\'':
+    case '(':
+    case ')':
+        return true;
+    default:
+        return rg_is_alnum(c);
+    }
 }
 
 /* word = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" /
@@ -31,7 +58,24 @@ static inline bool rg_sip_is_unreserved(int c)
  * "{" / "}") — the Call-ID alphabet (§25.1). */
 static inline bool rg_sip_is_word(int c)
 {
-    return rg_sip_is_token(c) || (c != 0 && strchr("()<>:\\\"/[]?{}", c) != NULL);
+    switch (c) {
+    case '(':
+    case ')':
+    case '<':
+    case '>':
+    case ':':
+    case '\\':
+    case '"':
+    case '/':
+    case '[':
+    case ']':
+    case '?':
+    case '{':
+    case '}':
+        return true;
+    default:
+        return rg_sip_is_token(c);
+    }
 }
 
 static inline bool rg_sip_is_lws(int c)
@@ -46,7 +90,7 @@ struct rg_sip_cur {
 
 static inline struct rg_sip_cur rg_sip_cur_make(struct rg_str s)
 {
-    return (struct rg_sip_cur){ s.p, s.p + s.len };
+    return (struct rg_sip_cur){s.p, s.p + s.len};
 }
 
 static inline bool rg_sip_cur_end(const struct rg_sip_cur *c)

@@ -11,52 +11,52 @@ struct reason_text {
 };
 
 static const struct reason_text reasons[RG_SIP_R_COUNT] = {
-    [RG_SIP_R_NONE] = { 400, "Bad Request" },
-    [RG_SIP_R_START_LINE] = { 400, "Bad Request - Invalid Request-Line" },
-    [RG_SIP_R_REQUEST_URI] = { 400, "Bad Request - Invalid Request-URI" },
-    [RG_SIP_R_RURI_HEADERS] = { 400, "Bad Request - Headers in Request-URI" },
-    [RG_SIP_R_VERSION] = { 505, "Version Not Supported" },
-    [RG_SIP_R_STATUS_LINE] = { 400, "Bad Request - Invalid Status-Line" },
-    [RG_SIP_R_HEADER_SYNTAX] = { 400, "Bad Request - Malformed header line" },
-    [RG_SIP_R_NO_BODY_SEPARATOR] = { 400, "Bad Request - No empty line after headers" },
-    [RG_SIP_R_TOO_LARGE] = { 513, "Message Too Large" },
-    [RG_SIP_R_TOO_MANY_HEADERS] = { 513, "Message Too Large - Too many headers" },
-    [RG_SIP_R_HEADER_TOO_LONG] = { 513, "Message Too Large - Header too long" },
-    [RG_SIP_R_TOO_MANY_VALUES] = { 513, "Message Too Large - Too many header values" },
-    [RG_SIP_R_VIA] = { 400, "Bad Request - Invalid Via" },
-    [RG_SIP_R_FROM] = { 400, "Bad Request - Invalid From" },
-    [RG_SIP_R_TO] = { 400, "Bad Request - Invalid To" },
-    [RG_SIP_R_CALL_ID] = { 400, "Bad Request - Invalid Call-ID" },
-    [RG_SIP_R_CSEQ] = { 400, "Bad Request - Invalid CSeq" },
-    [RG_SIP_R_CSEQ_METHOD] = { 400, "Bad Request - CSeq method mismatch" },
-    [RG_SIP_R_MAX_FORWARDS] = { 400, "Bad Request - Invalid Max-Forwards" },
-    [RG_SIP_R_CONTENT_LENGTH] = { 400, "Bad Request - Invalid Content-Length" },
-    [RG_SIP_R_CL_MISMATCH] = { 400, "Bad Request - Content-Length mismatch" },
-    [RG_SIP_R_CONTENT_TYPE] = { 400, "Bad Request - Invalid Content-Type" },
-    [RG_SIP_R_CONTACT] = { 400, "Bad Request - Invalid Contact" },
-    [RG_SIP_R_ROUTE] = { 400, "Bad Request - Invalid Route" },
-    [RG_SIP_R_RECORD_ROUTE] = { 400, "Bad Request - Invalid Record-Route" },
-    [RG_SIP_R_OPTION_TAGS] = { 400, "Bad Request - Invalid option tags" },
-    [RG_SIP_R_DATE] = { 400, "Bad Request - Invalid Date" },
-    [RG_SIP_R_DUP_FROM] = { 400, "Bad Request - Multiple From" },
-    [RG_SIP_R_DUP_TO] = { 400, "Bad Request - Multiple To" },
-    [RG_SIP_R_DUP_CALL_ID] = { 400, "Bad Request - Multiple Call-ID" },
-    [RG_SIP_R_DUP_CSEQ] = { 400, "Bad Request - Multiple CSeq" },
-    [RG_SIP_R_DUP_MAX_FORWARDS] = { 400, "Bad Request - Multiple Max-Forwards" },
-    [RG_SIP_R_DUP_CONTENT_LENGTH] = { 400, "Bad Request - Multiple Content-Length" },
-    [RG_SIP_R_DUP_CONTENT_TYPE] = { 400, "Bad Request - Multiple Content-Type" },
-    [RG_SIP_R_MISSING_VIA] = { 400, "Bad Request - Missing Via" },
-    [RG_SIP_R_MISSING_FROM] = { 400, "Bad Request - Missing From" },
-    [RG_SIP_R_MISSING_TO] = { 400, "Bad Request - Missing To" },
-    [RG_SIP_R_MISSING_CALL_ID] = { 400, "Bad Request - Missing Call-ID" },
-    [RG_SIP_R_MISSING_CSEQ] = { 400, "Bad Request - Missing CSeq" },
-    [RG_SIP_R_MISSING_CONTENT_LENGTH] = { 400, "Bad Request - Missing Content-Length" },
-    [RG_SIP_R_BAD_BRANCH] = { 400, "Bad Request - Invalid branch" },
-    [RG_SIP_R_UNSUPPORTED_SCHEME] = { 416, "Unsupported URI Scheme" },
-    [RG_SIP_R_BAD_EXTENSION] = { 420, "Bad Extension" },
-    [RG_SIP_R_UNSUPPORTED_MEDIA] = { 415, "Unsupported Media Type" },
-    [RG_SIP_R_NOT_ACCEPTABLE] = { 406, "Not Acceptable" },
-    [RG_SIP_R_TOO_MANY_HOPS] = { 483, "Too Many Hops" },
+    [RG_SIP_R_NONE] = {400, "Bad Request"},
+    [RG_SIP_R_START_LINE] = {400, "Bad Request - Invalid Request-Line"},
+    [RG_SIP_R_REQUEST_URI] = {400, "Bad Request - Invalid Request-URI"},
+    [RG_SIP_R_RURI_HEADERS] = {400, "Bad Request - Headers in Request-URI"},
+    [RG_SIP_R_VERSION] = {505, "Version Not Supported"},
+    [RG_SIP_R_STATUS_LINE] = {400, "Bad Request - Invalid Status-Line"},
+    [RG_SIP_R_HEADER_SYNTAX] = {400, "Bad Request - Malformed header line"},
+    [RG_SIP_R_NO_BODY_SEPARATOR] = {400, "Bad Request - No empty line after headers"},
+    [RG_SIP_R_TOO_LARGE] = {513, "Message Too Large"},
+    [RG_SIP_R_TOO_MANY_HEADERS] = {513, "Message Too Large - Too many headers"},
+    [RG_SIP_R_HEADER_TOO_LONG] = {513, "Message Too Large - Header too long"},
+    [RG_SIP_R_TOO_MANY_VALUES] = {513, "Message Too Large - Too many header values"},
+    [RG_SIP_R_VIA] = {400, "Bad Request - Invalid Via"},
+    [RG_SIP_R_FROM] = {400, "Bad Request - Invalid From"},
+    [RG_SIP_R_TO] = {400, "Bad Request - Invalid To"},
+    [RG_SIP_R_CALL_ID] = {400, "Bad Request - Invalid Call-ID"},
+    [RG_SIP_R_CSEQ] = {400, "Bad Request - Invalid CSeq"},
+    [RG_SIP_R_CSEQ_METHOD] = {400, "Bad Request - CSeq method mismatch"},
+    [RG_SIP_R_MAX_FORWARDS] = {400, "Bad Request - Invalid Max-Forwards"},
+    [RG_SIP_R_CONTENT_LENGTH] = {400, "Bad Request - Invalid Content-Length"},
+    [RG_SIP_R_CL_MISMATCH] = {400, "Bad Request - Content-Length mismatch"},
+    [RG_SIP_R_CONTENT_TYPE] = {400, "Bad Request - Invalid Content-Type"},
+    [RG_SIP_R_CONTACT] = {400, "Bad Request - Invalid Contact"},
+    [RG_SIP_R_ROUTE] = {400, "Bad Request - Invalid Route"},
+    [RG_SIP_R_RECORD_ROUTE] = {400, "Bad Request - Invalid Record-Route"},
+    [RG_SIP_R_OPTION_TAGS] = {400, "Bad Request - Invalid option tags"},
+    [RG_SIP_R_DATE] = {400, "Bad Request - Invalid Date"},
+    [RG_SIP_R_DUP_FROM] = {400, "Bad Request - Multiple From"},
+    [RG_SIP_R_DUP_TO] = {400, "Bad Request - Multiple To"},
+    [RG_SIP_R_DUP_CALL_ID] = {400, "Bad Request - Multiple Call-ID"},
+    [RG_SIP_R_DUP_CSEQ] = {400, "Bad Request - Multiple CSeq"},
+    [RG_SIP_R_DUP_MAX_FORWARDS] = {400, "Bad Request - Multiple Max-Forwards"},
+    [RG_SIP_R_DUP_CONTENT_LENGTH] = {400, "Bad Request - Multiple Content-Length"},
+    [RG_SIP_R_DUP_CONTENT_TYPE] = {400, "Bad Request - Multiple Content-Type"},
+    [RG_SIP_R_MISSING_VIA] = {400, "Bad Request - Missing Via"},
+    [RG_SIP_R_MISSING_FROM] = {400, "Bad Request - Missing From"},
+    [RG_SIP_R_MISSING_TO] = {400, "Bad Request - Missing To"},
+    [RG_SIP_R_MISSING_CALL_ID] = {400, "Bad Request - Missing Call-ID"},
+    [RG_SIP_R_MISSING_CSEQ] = {400, "Bad Request - Missing CSeq"},
+    [RG_SIP_R_MISSING_CONTENT_LENGTH] = {400, "Bad Request - Missing Content-Length"},
+    [RG_SIP_R_BAD_BRANCH] = {400, "Bad Request - Invalid branch"},
+    [RG_SIP_R_UNSUPPORTED_SCHEME] = {416, "Unsupported URI Scheme"},
+    [RG_SIP_R_BAD_EXTENSION] = {420, "Bad Extension"},
+    [RG_SIP_R_UNSUPPORTED_MEDIA] = {415, "Unsupported Media Type"},
+    [RG_SIP_R_NOT_ACCEPTABLE] = {406, "Not Acceptable"},
+    [RG_SIP_R_TOO_MANY_HOPS] = {483, "Too Many Hops"},
 };
 
 void rg_sip_error_set(struct rg_sip_error *err, enum rg_sip_reason reason)
@@ -72,6 +72,7 @@ void rg_sip_error_set(struct rg_sip_error *err, enum rg_sip_reason reason)
 
 struct hdr_name {
     const char *name;
+    size_t len;
     char compact;
     enum rg_sip_hdr_id id;
 };
@@ -79,34 +80,34 @@ struct hdr_name {
 /* RFC 3261 §7.3.3 compact forms plus those registered later (RFC 3265 o/u,
  * RFC 3515 r, RFC 3892 b, RFC 4028 x, RFC 8224 y, RFC 3841 a/j/d, RFC 4474 n). */
 static const struct hdr_name hdr_names[] = {
-    { "Via", 'v', RG_SIP_H_VIA },
-    { "From", 'f', RG_SIP_H_FROM },
-    { "To", 't', RG_SIP_H_TO },
-    { "Call-ID", 'i', RG_SIP_H_CALL_ID },
-    { "CSeq", 0, RG_SIP_H_CSEQ },
-    { "Contact", 'm', RG_SIP_H_CONTACT },
-    { "Route", 0, RG_SIP_H_ROUTE },
-    { "Record-Route", 0, RG_SIP_H_RECORD_ROUTE },
-    { "Max-Forwards", 0, RG_SIP_H_MAX_FORWARDS },
-    { "Content-Length", 'l', RG_SIP_H_CONTENT_LENGTH },
-    { "Content-Type", 'c', RG_SIP_H_CONTENT_TYPE },
-    { "Content-Encoding", 'e', RG_SIP_H_CONTENT_ENCODING },
-    { "Supported", 'k', RG_SIP_H_SUPPORTED },
-    { "Require", 0, RG_SIP_H_REQUIRE },
-    { "Proxy-Require", 0, RG_SIP_H_PROXY_REQUIRE },
-    { "Subject", 's', RG_SIP_H_SUBJECT },
-    { "Date", 0, RG_SIP_H_DATE },
-    { "Accept", 0, RG_SIP_H_ACCEPT },
-    { "Event", 'o', RG_SIP_H_EVENT },
-    { "Allow-Events", 'u', RG_SIP_H_ALLOW_EVENTS },
-    { "Refer-To", 'r', RG_SIP_H_REFER_TO },
-    { "Referred-By", 'b', RG_SIP_H_REFERRED_BY },
-    { "Session-Expires", 'x', RG_SIP_H_SESSION_EXPIRES },
-    { "Identity", 'y', RG_SIP_H_IDENTITY },
-    { "Accept-Contact", 'a', RG_SIP_H_ACCEPT_CONTACT },
-    { "Reject-Contact", 'j', RG_SIP_H_REJECT_CONTACT },
-    { "Request-Disposition", 'd', RG_SIP_H_REQUEST_DISPOSITION },
-    { "Identity-Info", 'n', RG_SIP_H_IDENTITY_INFO },
+    {"Via", 3, 'v', RG_SIP_H_VIA},
+    {"From", 4, 'f', RG_SIP_H_FROM},
+    {"To", 2, 't', RG_SIP_H_TO},
+    {"Call-ID", 7, 'i', RG_SIP_H_CALL_ID},
+    {"CSeq", 4, 0, RG_SIP_H_CSEQ},
+    {"Contact", 7, 'm', RG_SIP_H_CONTACT},
+    {"Route", 5, 0, RG_SIP_H_ROUTE},
+    {"Record-Route", 12, 0, RG_SIP_H_RECORD_ROUTE},
+    {"Max-Forwards", 12, 0, RG_SIP_H_MAX_FORWARDS},
+    {"Content-Length", 14, 'l', RG_SIP_H_CONTENT_LENGTH},
+    {"Content-Type", 12, 'c', RG_SIP_H_CONTENT_TYPE},
+    {"Content-Encoding", 16, 'e', RG_SIP_H_CONTENT_ENCODING},
+    {"Supported", 9, 'k', RG_SIP_H_SUPPORTED},
+    {"Require", 7, 0, RG_SIP_H_REQUIRE},
+    {"Proxy-Require", 13, 0, RG_SIP_H_PROXY_REQUIRE},
+    {"Subject", 7, 's', RG_SIP_H_SUBJECT},
+    {"Date", 4, 0, RG_SIP_H_DATE},
+    {"Accept", 6, 0, RG_SIP_H_ACCEPT},
+    {"Event", 5, 'o', RG_SIP_H_EVENT},
+    {"Allow-Events", 12, 'u', RG_SIP_H_ALLOW_EVENTS},
+    {"Refer-To", 8, 'r', RG_SIP_H_REFER_TO},
+    {"Referred-By", 11, 'b', RG_SIP_H_REFERRED_BY},
+    {"Session-Expires", 15, 'x', RG_SIP_H_SESSION_EXPIRES},
+    {"Identity", 8, 'y', RG_SIP_H_IDENTITY},
+    {"Accept-Contact", 14, 'a', RG_SIP_H_ACCEPT_CONTACT},
+    {"Reject-Contact", 14, 'j', RG_SIP_H_REJECT_CONTACT},
+    {"Request-Disposition", 19, 'd', RG_SIP_H_REQUEST_DISPOSITION},
+    {"Identity-Info", 13, 'n', RG_SIP_H_IDENTITY_INFO},
 };
 
 #define N_HDR_NAMES (sizeof(hdr_names) / sizeof(hdr_names[0]))
@@ -121,7 +122,8 @@ enum rg_sip_hdr_id rg_sip_hdr_lookup(struct rg_str name)
         return RG_SIP_H_OTHER;
     }
     for (size_t i = 0; i < N_HDR_NAMES; i++)
-        if (rg_str_caseeq_cstr(name, hdr_names[i].name))
+        if (name.len == hdr_names[i].len &&
+            rg_str_caseeq(name, rg_str_make(hdr_names[i].name, hdr_names[i].len)))
             return hdr_names[i].id;
     return RG_SIP_H_OTHER;
 }
@@ -279,8 +281,8 @@ static int header_line(struct rg_str line, struct rg_sip_hdr *h)
 
 /* Splits the header section starting at p into m->hdrs; *body_at receives
  * the offset after the empty line. */
-static int split_headers(const char *p, const char *e, struct rg_arena *arena,
-                         struct rg_sip_msg *m, const char **body_at, struct rg_sip_error *err)
+static int split_headers(const char *p, const char *e, struct rg_arena *arena, struct rg_sip_msg *m,
+                         const char **body_at, struct rg_sip_error *err)
 {
     size_t cap = 1;
     for (const char *q = p; q < e && (q = memchr(q, '\n', (size_t)(e - q))) != NULL; q++)

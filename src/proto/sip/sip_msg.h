@@ -47,8 +47,7 @@ struct rg_sip_limits {
     size_t max_list;         /* values of one other multi-value header kind */
 };
 
-#define RG_SIP_LIMITS_DEFAULT                                                  \
-    ((struct rg_sip_limits){ 65535, 128, 8192, 64, 64 })
+#define RG_SIP_LIMITS_DEFAULT ((struct rg_sip_limits){65535, 128, 8192, 64, 64})
 
 enum rg_sip_reason {
     RG_SIP_R_NONE = 0,
@@ -151,14 +150,14 @@ struct rg_sip_hdr {
 };
 
 struct rg_sip_via {
-    struct rg_str protocol;  /* "SIP" */
-    struct rg_str version;   /* "2.0" */
-    struct rg_str transport; /* "UDP", "TCP", "TLS", "SCTP", "WS", "WSS", ... */
-    struct rg_str host;      /* sent-by host; IPv6 keeps [brackets] */
-    uint32_t port;           /* 0 when absent */
+    struct rg_str protocol;                /* "SIP" */
+    struct rg_str version;                 /* "2.0" */
+    struct rg_str transport;               /* "UDP", "TCP", "TLS", "SCTP", "WS", "WSS", ... */
+    struct rg_str host;                    /* sent-by host; IPv6 keeps [brackets] */
+    uint32_t port;                         /* 0 when absent */
     struct rg_str branch, received, maddr; /* .p NULL when absent */
-    int32_t rport; /* RFC 3581: -1 absent, 0 without value, else the value */
-    int32_t ttl;   /* -1 absent */
+    int32_t rport;               /* RFC 3581: -1 absent, 0 without value, else the value */
+    int32_t ttl;                 /* -1 absent */
     struct rg_sip_params params; /* all via-params in order */
 };
 

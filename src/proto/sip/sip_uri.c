@@ -6,26 +6,57 @@
 #include "proto/sip/sip_lex.h"
 
 /* user-unreserved (§25.1): "&" / "=" / "+" / "$" / "," / ";" / "?" / "/". */
-static bool is_user_char(int c)
-{
-    return rg_sip_is_unreserved(c) || (c != 0 && strchr("&=+$,;?/", c) != NULL);
-}
-
 static bool is_password_char(int c)
 {
-    return rg_sip_is_unreserved(c) || (c != 0 && strchr("&=+$,", c) != NULL);
+    switch (c) {
+    case '&':
+    case '=':
+    case '+':
+    case '$':
+    case ',':
+        return true;
+    default:
+        return rg_sip_is_unreserved(c);
+    }
+}
+
+static bool is_user_char(int c)
+{
+    return c == ';' || c == '?' || c == '/' || is_password_char(c);
 }
 
 /* paramchar = param-unreserved / unreserved / escaped (§25.1). */
 static bool is_param_char(int c)
 {
-    return rg_sip_is_unreserved(c) || (c != 0 && strchr("[]/:&+$", c) != NULL);
+    switch (c) {
+    case '[':
+    case ']':
+    case '/':
+    case ':':
+    case '&':
+    case '+':
+    case '$':
+        return true;
+    default:
+        return rg_sip_is_unreserved(c);
+    }
 }
 
 /* hnv-unreserved / unreserved (§25.1). */
 static bool is_hdr_char(int c)
 {
-    return rg_sip_is_unreserved(c) || (c != 0 && strchr("[]/?:+$", c) != NULL);
+    switch (c) {
+    case '[':
+    case ']':
+    case '/':
+    case '?':
+    case ':':
+    case '+':
+    case '$':
+        return true;
+    default:
+        return rg_sip_is_unreserved(c);
+    }
 }
 
 /* RFC 3986 characters that may appear in an absolute URI of another scheme. */
@@ -69,7 +100,7 @@ static int parse_items(struct rg_str s, char sep, bool (*ok)(int), bool need_val
             continue;
         struct rg_str item = rg_str_make(s.p + start, i - start);
         long eq = rg_str_find_char(item, '=');
-        struct rg_sip_param p = { item, RG_STR_NULL };
+        struct rg_sip_param p = {item, RG_STR_NULL};
         if (eq >= 0) {
             p.name = rg_str_head(item, (size_t)eq);
             p.value = rg_str_from(item, (size_t)eq + 1);
@@ -224,8 +255,8 @@ int rg_sip_uri_parse(struct rg_str s, enum rg_sip_uri_ctx ctx, struct rg_arena *
     if (ctx == RG_SIP_URI_BARE)
         s = rg_str_head(s, bare_len(s));
     size_t i = 0;
-    while (i < s.len && (rg_is_alnum((unsigned char)s.p[i]) || s.p[i] == '+' ||
-                         s.p[i] == '-' || s.p[i] == '.'))
+    while (i < s.len &&
+           (rg_is_alnum((unsigned char)s.p[i]) || s.p[i] == '+' || s.p[i] == '-' || s.p[i] == '.'))
         i++;
     if (i == 0 || i >= s.len || s.p[i] != ':' || !rg_is_alpha((unsigned char)s.p[0]))
         return RG_EBADMSG;
@@ -270,8 +301,8 @@ static int next_decoded(struct rg_str s, size_t *i)
     if (*i >= s.len)
         return -1;
     int c = (unsigned char)s.p[*i];
-    if (c == '%' && *i + 2 < s.len &&
-        rg_is_hex((unsigned char)s.p[*i + 1]) && rg_is_hex((unsigned char)s.p[*i + 2])) {
+    if (c == '%' && *i + 2 < s.len && rg_is_hex((unsigned char)s.p[*i + 1]) &&
+        rg_is_hex((unsigned char)s.p[*i + 2])) {
         c = rg_hex_val((unsigned char)s.p[*i + 1]) * 16 + rg_hex_val((unsigned char)s.p[*i + 2]);
         *i += 3;
         return c;
@@ -319,11 +350,20 @@ int rg_sip_unescape(struct rg_str s, struct rg_arena *arena, struct rg_str *out)
     return RG_OK;
 }
 
+/* First parameter of ps whose name equals name after unescaping. */
+static const struct rg_sip_param *first_named(const struct rg_sip_params *ps, struct rg_str name)
+{
+    for (uint16_t i = 0; i < ps->n; i++)
+        if (rg_sip_escaped_equal(ps->v[i].name, name, true))
+            return &ps->v[i];
+    return NULL;
+}
+
 /* §19.1.4: user, ttl, method, maddr and transport must match when present in
  * either URI; other parameters only when present in both. */
 static bool params_equal(const struct rg_sip_params *a, const struct rg_sip_params *b)
 {
-    static const char *const must[] = { "user", "ttl", "method", "maddr", "transport" };
+    static const char *const must[] = {"user", "ttl", "method", "maddr", "transport"};
     for (size_t k = 0; k < sizeof(must) / sizeof(must[0]); k++) {
         const struct rg_sip_param *x = rg_sip_param_find(a, must[k]);
         const struct rg_sip_param *y = rg_sip_param_find(b, must[k]);
@@ -333,11 +373,11 @@ static bool params_equal(const struct rg_sip_params *a, const struct rg_sip_para
             return false;
     }
     for (uint16_t i = 0; i < a->n; i++) {
-        for (uint16_t j = 0; j < b->n; j++) {
-            if (rg_sip_escaped_equal(a->v[i].name, b->v[j].name, true) &&
-                !rg_sip_escaped_equal(a->v[i].value, b->v[j].value, true))
-                return false;
-        }
+        const struct rg_sip_param *x = first_named(a, a->v[i].name);
+        const struct rg_sip_param *y = first_named(b, a->v[i].name);
+        /* Only the first of repeated names counts, so equality stays reflexive. */
+        if (x == &a->v[i] && y && !rg_sip_escaped_equal(x->value, y->value, true))
+            return false;
     }
     return true;
 }
