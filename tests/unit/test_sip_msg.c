@@ -679,7 +679,17 @@ static void limits(struct rg_t *t)
     CHECK_EQ_INT(t, parse_str(ok, &lim, &e), RG_OK);
     lim.max_vias = 2;
     CHECK_EQ_INT(t, parse_str(ok, &lim, &e), RG_EBADMSG);
+    CHECK_EQ_INT(t, e.reason, RG_SIP_R_TOO_MANY_VIAS);
+    lim.max_vias = 3;
+    CHECK_EQ_INT(t, parse_str(ok, &lim, &e), RG_OK);
+    lim = RG_SIP_LIMITS_DEFAULT;
+    lim.max_list = 2;
+    const char *contacts = "OPTIONS sip:b@example.com SIP/2.0\r\n" MIN_HDRS
+                           "Contact: <sip:a@h>, <sip:b@h>\r\nm: <sip:c@h>\r\n\r\n";
+    CHECK_EQ_INT(t, parse_str(contacts, &lim, &e), RG_EBADMSG);
     CHECK_EQ_INT(t, e.reason, RG_SIP_R_TOO_MANY_VALUES);
+    lim.max_list = 3;
+    CHECK_EQ_INT(t, parse_str(contacts, &lim, &e), RG_OK);
     lim = RG_SIP_LIMITS_DEFAULT;
     lim.max_headers = 6;
     CHECK_EQ_INT(t, parse_str(ok, &lim, &e), RG_EBADMSG);
@@ -699,7 +709,15 @@ static void limits(struct rg_t *t)
         n += (size_t)snprintf(big + n, sizeof(big) - n, ";p%d", i);
     snprintf(big + n, sizeof(big) - n, " SIP/2.0\r\n" MIN_HDRS "\r\n");
     CHECK_EQ_INT(t, parse_str(big, NULL, &e), RG_EBADMSG);
-    CHECK_EQ_INT(t, e.reason, RG_SIP_R_REQUEST_URI);
+    CHECK_EQ_INT(t, e.reason, RG_SIP_R_TOO_MANY_PARAMS);
+    /* ...and so do 33 header parameters. */
+    n = (size_t)snprintf(big, sizeof(big), "OPTIONS sip:b@example.com SIP/2.0\r\n" MIN_HDRS
+                                           "Contact: <sip:c@h>");
+    for (int i = 0; i < 33; i++)
+        n += (size_t)snprintf(big + n, sizeof(big) - n, ";p%d", i);
+    snprintf(big + n, sizeof(big) - n, "\r\n\r\n");
+    CHECK_EQ_INT(t, parse_str(big, NULL, &e), RG_EBADMSG);
+    CHECK_EQ_INT(t, e.reason, RG_SIP_R_TOO_MANY_PARAMS);
     /* A stream framer refuses more than one maximal message. */
     struct rg_sip_framer f;
     lim = RG_SIP_LIMITS_DEFAULT;

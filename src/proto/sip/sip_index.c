@@ -50,10 +50,34 @@ static void reset_index(struct rg_sip_msg *m)
     memset(&m->proxy_require, 0, sizeof(m->proxy_require));
 }
 
-/* Maps a parser result to a reason: RG_ELIMIT is about counts. */
+/* Which bound a header hit when its parser returned RG_ELIMIT: the number
+ * of values of its kind, or the parameters of one value. */
+static enum rg_sip_reason limit_reason(const struct rg_sip_msg *m, enum rg_sip_hdr_id id)
+{
+    switch (id) {
+    case RG_SIP_H_VIA:
+        return m->n_vias >= m->lim.max_vias ? RG_SIP_R_TOO_MANY_VIAS : RG_SIP_R_TOO_MANY_PARAMS;
+    case RG_SIP_H_CONTACT:
+        return m->contacts.n >= m->lim.max_list ? RG_SIP_R_TOO_MANY_VALUES
+                                                : RG_SIP_R_TOO_MANY_PARAMS;
+    case RG_SIP_H_ROUTE:
+        return m->routes.n >= m->lim.max_list ? RG_SIP_R_TOO_MANY_VALUES
+                                              : RG_SIP_R_TOO_MANY_PARAMS;
+    case RG_SIP_H_RECORD_ROUTE:
+        return m->record_routes.n >= m->lim.max_list ? RG_SIP_R_TOO_MANY_VALUES
+                                                     : RG_SIP_R_TOO_MANY_PARAMS;
+    case RG_SIP_H_SUPPORTED:
+    case RG_SIP_H_REQUIRE:
+    case RG_SIP_H_PROXY_REQUIRE:
+        return RG_SIP_R_TOO_MANY_VALUES;
+    default:
+        return RG_SIP_R_TOO_MANY_PARAMS;
+    }
+}
+
 static enum rg_sip_reason why(int rc, enum rg_sip_reason syntax)
 {
-    return rc == RG_ELIMIT ? RG_SIP_R_TOO_MANY_VALUES : syntax;
+    return rc == RG_ELIMIT ? RG_SIP_R_TOO_MANY_PARAMS : syntax;
 }
 
 static int index_addr(struct rg_sip_msg *m, const struct rg_sip_hdr *h, struct rg_arena *arena,
@@ -240,7 +264,7 @@ int rg_sip_msg_index(struct rg_sip_msg *m, struct rg_arena *arena, struct rg_sip
         if (rc == RG_ENOMEM)
             return rc;
         if (rc != RG_OK) {
-            rg_sip_error_set(err, r);
+            rg_sip_error_set(err, rc == RG_ELIMIT ? limit_reason(m, m->hdrs[i].id) : r);
             return RG_EBADMSG;
         }
     }

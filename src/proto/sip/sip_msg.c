@@ -23,6 +23,8 @@ static const struct reason_text reasons[RG_SIP_R_COUNT] = {
     [RG_SIP_R_TOO_MANY_HEADERS] = {513, "Message Too Large - Too many headers"},
     [RG_SIP_R_HEADER_TOO_LONG] = {513, "Message Too Large - Header too long"},
     [RG_SIP_R_TOO_MANY_VALUES] = {513, "Message Too Large - Too many header values"},
+    [RG_SIP_R_TOO_MANY_VIAS] = { 513, "Message Too Large - Too many Via values" },
+    [RG_SIP_R_TOO_MANY_PARAMS] = { 400, "Bad Request - Too many parameters" },
     [RG_SIP_R_VIA] = {400, "Bad Request - Invalid Via"},
     [RG_SIP_R_FROM] = {400, "Bad Request - Invalid From"},
     [RG_SIP_R_TO] = {400, "Bad Request - Invalid To"},
@@ -195,7 +197,7 @@ static int request_line(struct rg_str line, struct rg_arena *arena, struct rg_si
     int rc = rg_sip_uri_parse(m->ruri_text, RG_SIP_URI_WHOLE, arena, &m->ruri, NULL);
     if (rc == RG_ENOMEM)
         return rc;
-    r = RG_SIP_R_REQUEST_URI;
+    r = rc == RG_ELIMIT ? RG_SIP_R_TOO_MANY_PARAMS : RG_SIP_R_REQUEST_URI;
     if (rc != RG_OK)
         goto bad;
     r = RG_SIP_R_RURI_HEADERS;
@@ -353,6 +355,10 @@ int rg_sip_parse(const char *data, size_t len, const struct rg_sip_limits *lim,
                  struct rg_arena *arena, struct rg_sip_msg **out, struct rg_sip_error *err)
 {
     struct rg_sip_limits l = lim ? *lim : RG_SIP_LIMITS_DEFAULT;
+    if (!data) {
+        data = "";
+        len = 0;
+    }
     if (len > l.max_msg_bytes) {
         rg_sip_error_set(err, RG_SIP_R_TOO_LARGE);
         return RG_EBADMSG;

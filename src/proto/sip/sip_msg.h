@@ -22,7 +22,10 @@
  * Forwards is not demanded so RFC 2543 requests still parse, RFC 4475
  * §3.4.1); a CSeq method differing from the request method (§8.1.1.5);
  * headers in a Request-URI (§19.1.1 table); and a Content-Length larger than
- * the datagram's body (§18.3).  Policy decisions that need the UAS's
+ * the datagram's body (§18.3).  A datagram that ends right after its last
+ * header line, without the empty line, is accepted with an empty body (RFC
+ * 4475's baddn.dat is published that way); a stream message is not (the
+ * framer waits for CRLF CRLF).  Policy decisions that need the UAS's
  * configuration (416, 420, 415, 406, 483) are in rg_sip_check_request().
  * Thread-safe: no shared state.
  */
@@ -62,6 +65,8 @@ enum rg_sip_reason {
     RG_SIP_R_TOO_MANY_HEADERS,
     RG_SIP_R_HEADER_TOO_LONG,
     RG_SIP_R_TOO_MANY_VALUES,
+    RG_SIP_R_TOO_MANY_VIAS,
+    RG_SIP_R_TOO_MANY_PARAMS,
     RG_SIP_R_VIA,
     RG_SIP_R_FROM,
     RG_SIP_R_TO,
