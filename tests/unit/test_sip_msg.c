@@ -711,8 +711,8 @@ static void limits(struct rg_t *t)
     CHECK_EQ_INT(t, parse_str(big, NULL, &e), RG_EBADMSG);
     CHECK_EQ_INT(t, e.reason, RG_SIP_R_TOO_MANY_PARAMS);
     /* ...and so do 33 header parameters. */
-    n = (size_t)snprintf(big, sizeof(big), "OPTIONS sip:b@example.com SIP/2.0\r\n" MIN_HDRS
-                                           "Contact: <sip:c@h>");
+    n = (size_t)snprintf(big, sizeof(big),
+                         "OPTIONS sip:b@example.com SIP/2.0\r\n" MIN_HDRS "Contact: <sip:c@h>");
     for (int i = 0; i < 33; i++)
         n += (size_t)snprintf(big + n, sizeof(big) - n, ";p%d", i);
     snprintf(big + n, sizeof(big) - n, "\r\n\r\n");
@@ -758,6 +758,7 @@ static void header_forms(struct rg_t *t)
     CHECK_STR(t, m->body, "hi");
     CHECK_STR(t, m->call_id, "abc@h");
     CHECK_EQ_INT(t, rg_sip_hdr_lookup(RG_STR_LIT("O")), RG_SIP_H_EVENT);
+    CHECK_STR(t, rg_str_from_cstr(rg_sip_hdr_name(RG_SIP_H_CALL_ID)), "Call-ID");
     CHECK_EQ_INT(t, rg_sip_hdr_lookup(RG_STR_LIT("record-route")), RG_SIP_H_RECORD_ROUTE);
     CHECK_EQ_INT(t, rg_sip_hdr_lookup(RG_STR_LIT("X-Foo")), RG_SIP_H_OTHER);
     rg_arena_deinit(&a);

@@ -93,10 +93,11 @@ size_t rg_sip_hdr_count_commas(struct rg_str v)
 static int sent_by(struct rg_sip_cur *c, struct rg_sip_via *via)
 {
     const char *s = c->p;
-    if (rg_sip_cur_peek(c) == '[') {
-        while (c->p < c->e && *c->p != ']')
+    if (rg_sip_cur_peek(c) == '[') { /* IPv6reference (§25.1) */
+        c->p++;
+        while (c->p < c->e && (rg_is_hex((unsigned char)*c->p) || *c->p == ':' || *c->p == '.'))
             c->p++;
-        if (c->p >= c->e)
+        if (c->p >= c->e || *c->p != ']' || c->p - s < 3)
             return RG_EBADMSG;
         c->p++;
     } else {

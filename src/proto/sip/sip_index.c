@@ -61,8 +61,7 @@ static enum rg_sip_reason limit_reason(const struct rg_sip_msg *m, enum rg_sip_h
         return m->contacts.n >= m->lim.max_list ? RG_SIP_R_TOO_MANY_VALUES
                                                 : RG_SIP_R_TOO_MANY_PARAMS;
     case RG_SIP_H_ROUTE:
-        return m->routes.n >= m->lim.max_list ? RG_SIP_R_TOO_MANY_VALUES
-                                              : RG_SIP_R_TOO_MANY_PARAMS;
+        return m->routes.n >= m->lim.max_list ? RG_SIP_R_TOO_MANY_VALUES : RG_SIP_R_TOO_MANY_PARAMS;
     case RG_SIP_H_RECORD_ROUTE:
         return m->record_routes.n >= m->lim.max_list ? RG_SIP_R_TOO_MANY_VALUES
                                                      : RG_SIP_R_TOO_MANY_PARAMS;
