@@ -28,17 +28,18 @@ static long frame(const uint8_t *data, size_t size, size_t step)
     long got = 0;
     for (size_t off = 0; off < size && got == 0;) {
         size_t n = step && step < size - off ? step : size - off;
-        if (rg_sip_framer_feed(&f, data + off, n) != RG_OK) {
+        int took = rg_sip_framer_feed(&f, data + off, n);
+        if (took < 0) {
             got = -1;
             break;
         }
-        off += n;
+        off += (size_t)took;
         struct rg_str msg;
         struct rg_sip_error e;
         int rc = rg_sip_framer_next(&f, &msg, &e);
         if (rc == RG_OK)
             got = (long)msg.len;
-        else if (rc != RG_EAGAIN)
+        else if (rc != RG_EAGAIN || took == 0)
             got = -1;
     }
     rg_sip_framer_deinit(&f);

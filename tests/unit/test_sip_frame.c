@@ -42,16 +42,17 @@ static long frame_in_steps(const char *data, size_t len, size_t step, struct rg_
         size_t n = step ? step : len;
         if (n > len - off)
             n = len - off;
-        if (rg_sip_framer_feed(&f, data + off, n) != RG_OK) {
+        int took = rg_sip_framer_feed(&f, data + off, n);
+        if (took < 0) {
             got = -1;
             break;
         }
-        off += n;
+        off += (size_t)took;
         struct rg_str msg;
         int rc = rg_sip_framer_next(&f, &msg, err);
         if (rc == RG_OK)
             got = (long)msg.len;
-        else if (rc != RG_EAGAIN)
+        else if (rc != RG_EAGAIN || took == 0)
             got = -1;
     }
     rg_sip_framer_deinit(&f);
@@ -122,10 +123,10 @@ static void stream_specific(struct rg_t *t)
     struct rg_sip_framer f;
     rg_sip_framer_init(&f, NULL);
     const char *ka = "\r\n\r\n";
-    CHECK_OK(t, rg_sip_framer_feed(&f, ka, 4));
+    CHECK_EQ_INT(t, rg_sip_framer_feed(&f, ka, 4), 4);
     struct rg_str msg;
     CHECK_EQ_INT(t, rg_sip_framer_next(&f, &msg, &e), RG_EAGAIN);
-    CHECK_OK(t, rg_sip_framer_feed(&f, v.data, v.len));
+    CHECK_EQ_INT(t, rg_sip_framer_feed(&f, v.data, v.len), (int)v.len);
     int rc = rg_sip_framer_next(&f, &msg, &e);
     CHECK_EQ_INT(t, rc, RG_OK);
     CHECK(t, rc == RG_OK && rg_str_has_prefix(msg, "REGISTER ") && msg.len == 300);
@@ -167,6 +168,42 @@ static void chrome_invite(struct rg_t *t)
     vec_close(&v);
 }
 
+/* Two messages arriving in one read larger than the buffer: the framer
+ * takes what fits, the rest is fed after the first message is consumed. */
+static void partial_feed(struct rg_t *t)
+{
+    struct vec v;
+    vec_open(&v, "tests/vectors/sip/chrome_invite.sip");
+    REQUIRE(t, v.rc == RG_OK);
+    char *two = rg_malloc(2 * v.len);
+    REQUIRE(t, two != NULL);
+    memcpy(two, v.data, v.len);
+    memcpy(two + v.len, v.data, v.len);
+    struct rg_sip_limits lim = RG_SIP_LIMITS_DEFAULT;
+    lim.max_msg_bytes = v.len + 10;
+    struct rg_sip_framer f;
+    rg_sip_framer_init(&f, &lim);
+    struct rg_sip_error e;
+    struct rg_str msg;
+    size_t off = 0;
+    int got = 0;
+    for (int round = 0; round < 4 && got < 2; round++) {
+        int took = rg_sip_framer_feed(&f, two + off, 2 * v.len - off);
+        REQUIRE(t, took >= 0);
+        off += (size_t)took;
+        if (rg_sip_framer_next(&f, &msg, &e) == RG_OK) {
+            CHECK_MEM(t, msg.p, msg.len, v.data, v.len);
+            got++;
+            rg_sip_framer_consume(&f);
+        }
+    }
+    CHECK_EQ_INT(t, got, 2);
+    CHECK_EQ_INT(t, off, 2 * v.len);
+    rg_sip_framer_deinit(&f);
+    rg_free(two);
+    vec_close(&v);
+}
+
 static char *g_data;
 static size_t g_len;
 
@@ -179,6 +216,7 @@ static int frame_oom(void *arg)
     for (size_t i = 0; i < g_len && rc == RG_OK; i += 100) {
         size_t n = g_len - i < 100 ? g_len - i : 100;
         rc = rg_sip_framer_feed(&f, g_data + i, n);
+        rc = rc == (int)n ? RG_OK : rc < 0 ? rc : RG_EINVAL;
     }
     struct rg_str msg;
     struct rg_sip_error e;
@@ -197,9 +235,8 @@ static void oom_framer(struct rg_t *t)
 }
 
 static const struct rg_test_case cases[] = {
-    {"rfc4475_stream", rfc4475_stream},
-    {"stream_specific", stream_specific},
-    {"chrome_invite", chrome_invite},
+    {"rfc4475_stream", rfc4475_stream}, {"stream_specific", stream_specific},
+    {"chrome_invite", chrome_invite},   {"partial_feed", partial_feed},
     {"oom_framer", oom_framer},
 };
 

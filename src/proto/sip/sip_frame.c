@@ -1,6 +1,7 @@
 /* Stream framing by Content-Length: RFC 3261 §18.3, RFC 5626 §3.5.1. */
 #include "proto/sip/sip_frame.h"
 
+#include <limits.h>
 #include <string.h>
 
 #include "proto/sip/sip_lex.h"
@@ -105,10 +106,14 @@ int rg_sip_framer_feed(struct rg_sip_framer *f, const void *p, size_t n)
 {
     if (f->pending || f->failed)
         return RG_ESTATE;
-    int rc = rg_buf_append(&f->in, p, n);
-    if (rc == RG_ELIMIT)
-        f->failed = true;
-    return rc;
+    size_t room = f->in.max - f->in.len;
+    size_t take = n < room ? n : room;
+    if (take > INT_MAX)
+        take = INT_MAX;
+    if (take == 0)
+        return 0;
+    int rc = rg_buf_append(&f->in, p, take);
+    return rc == RG_OK ? (int)take : rc;
 }
 
 static void drop_front(struct rg_sip_framer *f, size_t n)

@@ -4,8 +4,9 @@
  *
  * Stateless: rg_sip_frame_len() looks at the bytes buffered so far and says
  * how long the first message is.  Stateful: struct rg_sip_framer owns a
- * bounded buffer (never above lim.max_msg_bytes of unconsumed input), takes
- * bytes as they arrive and hands out one complete message at a time.
+ * bounded buffer (lim.max_msg_bytes of unconsumed input: one maximal
+ * message), takes bytes as they arrive and hands out one complete message
+ * at a time.
  * Leading CRLFs are RFC 5626 §3.5.1 keep-alives and are dropped.  A stream
  * message without Content-Length, or one larger than the limit, is an
  * unrecoverable framing error (RG_EBADMSG): the caller closes the
@@ -42,10 +43,12 @@ struct rg_sip_framer {
 void rg_sip_framer_init(struct rg_sip_framer *f, const struct rg_sip_limits *lim);
 void rg_sip_framer_deinit(struct rg_sip_framer *f);
 
-/* Appends received bytes (copied).  RG_OK, RG_ELIMIT (more unconsumed input
- * than one maximal message: framing error), RG_ENOMEM, or RG_ESTATE when a
- * message handed out by rg_sip_framer_next was not consumed yet or the
- * framer already failed. */
+/* Copies as many of the n received bytes as fit into the buffer and
+ * returns how many it took (0 <= taken <= n; fewer than n when the buffer
+ * is full: take the complete messages out with rg_sip_framer_next and
+ * rg_sip_framer_consume, then feed the rest).  Errors: RG_ENOMEM, or
+ * RG_ESTATE when a message handed out by rg_sip_framer_next was not
+ * consumed yet or the framer already failed. */
 RG_MUST_CHECK int rg_sip_framer_feed(struct rg_sip_framer *f, const void *p, size_t n);
 
 /* RG_OK with *msg (a view into the framer, valid until the next
