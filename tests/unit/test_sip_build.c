@@ -58,6 +58,14 @@ static void from_scratch(struct rg_t *t)
     REQUIRE(t, rg_sip_serialize(m, &b) == RG_OK);
     CHECK(t, strstr(b.data, "Content-Length: 0\r\n\r\n") != NULL);
     CHECK(t, strstr(b.data, "Content-Type") == NULL);
+    /* The index follows the edited table: removing Call-ID by its compact
+     * name makes the message invalid again. */
+    CHECK_EQ_INT(t, rg_sip_msg_remove(m, RG_STR_LIT("i")), 1);
+    CHECK_EQ_INT(t, rg_sip_msg_index(m, &a, &e), RG_EBADMSG);
+    CHECK_EQ_INT(t, e.reason, RG_SIP_R_MISSING_CALL_ID);
+    CHECK_OK(t, rg_sip_msg_add(m, &a, RG_STR_LIT("Call-ID"), RG_STR_LIT("c2@h")));
+    CHECK_OK(t, rg_sip_msg_index(m, &a, &e));
+    CHECK_STR(t, m->call_id, "c2@h");
     rg_buf_deinit(&b);
     rg_arena_deinit(&a);
 }
