@@ -1,16 +1,12 @@
 #!/bin/sh
-# Runs every benchmark program build/bench_* (built from bench/*.c) from the
-# project root and prints their figures.  Benchmarks never pass or fail.
-# Usage: tools/bench.sh [BUILD_DIR]
+# Runs every benchmark program built in BUILD (build/bench_*) from the project
+# root, so they can read tests/vectors/, and prints their figures.
+# Benchmarks never pass or fail.  Usage: tools/bench.sh BUILD
 set -u
 build=${1:-build}
 cd "$(dirname "$0")/.." || exit 1
-found=0
 for b in "$build"/bench_*; do
   [ -f "$b" ] && [ -x "$b" ] || continue
-  found=1
-  echo "== $(basename "$b")"
-  "$b" || echo "($(basename "$b") exited $?)"
+  echo "# $(basename "$b")"
+  "$b" || echo "$(basename "$b"): exit $?"
 done
-[ "$found" -eq 1 ] || echo "no benchmarks in $build"
-exit 0
