@@ -21,125 +21,7 @@
 #include "media/ng_cmd.h"
 #include "proto/ng/ng_msg.h"
 
-#define NG_MAX_REQUEST 65536
-#define NG_MAX_REPLY (128 * 1024)
-#define MAX_CALLS_PER_LOOP 100000
-#define MAX_LOOPS 16
-
-struct job {
-    struct job *next;
-    struct rg_addr from;
-    size_t len;
-    char req[NG_MAX_REQUEST];
-    struct rg_buf reply;
-    bool stop;                 /* tells a media loop to quit */
-    bool created, deleted;     /* a call appeared in / left the loop */
-    char call_id[RG_MCALL_ID_MAX + 1];
-};
-
-struct jobq {
-    pthread_mutex_t mu;
-    struct job *head, *tail;
-    int efd;
-};
-
-struct mloop;
-
-struct mcall_io {
-    struct rg_mcall *c;
-    struct rg_loop_timer timer;
-    struct mloop *ml;
-};
-
-struct mloop {
-    struct rg_engine *e;
-    pthread_t th;
-    struct rg_loop loop;
-    struct jobq in;
-    struct rg_rng rng;
-    struct rg_mcall_env env;
-    struct rg_ngcmd ng;
-    uint16_t port_lo, port_hi, cursor;
-    struct mcall_io **fdmap;
-    size_t fdmap_n;
-    struct rg_udp_batch batch;
-    atomic_ulong calls;
-};
-
-struct rg_engine {
-    struct rg_engine_opts o;
-    struct mloop *loops;
-    unsigned n_loops;
-    pthread_t ctl_th;
-    struct rg_loop ctl;
-    int ng_fd;
-    struct jobq done;
-    int stop_efd;
-    struct rg_dtls_cert *cert;
-    struct rg_dtls_ctx *dtls;
-    struct rg_dtls_fp fp;
-    struct rg_rng rng;
-    /* control-loop registry of live call-ids, for "list" */
-    char **ids;
-    size_t n_ids, cap_ids;
-    atomic_ulong total_calls;
-    char req_buf[NG_MAX_REQUEST];
-};
-
-/* ---- queues -------------------------------------------------------------- */
-
-static int jobq_init(struct jobq *q)
-{
-    memset(q, 0, sizeof(*q));
-    q->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (q->efd < 0)
-        return RG_EIO;
-    pthread_mutex_init(&q->mu, NULL);
-    return RG_OK;
-}
-
-static void jobq_push(struct jobq *q, struct job *j)
-{
-    j->next = NULL;
-    pthread_mutex_lock(&q->mu);
-    if (q->tail)
-        q->tail->next = j;
-    else
-        q->head = j;
-    q->tail = j;
-    pthread_mutex_unlock(&q->mu);
-    uint64_t one = 1;
-    ssize_t w = write(q->efd, &one, sizeof(one));
-    (void)w; /* a full eventfd counter still wakes the reader */
-}
-
-static struct job *jobq_pop(struct jobq *q)
-{
-    pthread_mutex_lock(&q->mu);
-    struct job *j = q->head;
-    if (j) {
-        q->head = j->next;
-        if (!q->head)
-            q->tail = NULL;
-    }
-    pthread_mutex_unlock(&q->mu);
-    return j;
-}
-
-static void jobq_drain_efd(struct jobq *q)
-{
-    uint64_t v;
-    ssize_t r = read(q->efd, &v, sizeof(v));
-    (void)r;
-}
-
-static void job_free(struct job *j)
-{
-    if (!j)
-        return;
-    rg_buf_deinit(&j->reply);
-    rg_free(j);
-}
+#include "io/engine_priv.h"
 
 /* ---- media loop: sockets ---------------------------------------------------- */
 
@@ -326,12 +208,11 @@ static void bury(struct mloop *ml, struct rg_mcall *c)
     rg_mcall_destroy(c);
 }
 
-static void run_job(struct mloop *ml, struct job *j)
+static void run_ng_job(struct mloop *ml, struct job *j, int64_t now)
 {
     struct rg_arena a;
     rg_arena_init(&a, 8192, 4u << 20);
     struct rg_ng_msg msg;
-    int64_t now = rg_loop_now_us(&ml->loop);
     if (rg_ng_parse(&a, j->req, j->len, NULL, &msg) == RG_OK) {
         struct rg_mcall *touched = NULL, *gone = NULL;
         size_t before = ml->ng.calls.count;
@@ -350,7 +231,38 @@ static void run_job(struct mloop *ml, struct job *j)
         }
     }
     rg_arena_deinit(&a);
-    jobq_push(&ml->e->done, j);
+}
+
+static void run_typed_job(struct mloop *ml, struct job *j, int64_t now)
+{
+    const char *why = NULL;
+    if (j->kind == JOB_SDP) {
+        struct rg_mcall *touched = NULL;
+        j->rc = rg_ngcmd_sdp(&ml->ng, now, rg_str_from_cstr(j->call_id),
+                             rg_str_from_cstr(j->tag[0]), rg_str_from_cstr(j->tag[1]), j->answer,
+                             rg_str_make(j->req, j->len), &j->mreq, &j->reply, &touched, &why);
+        if (touched)
+            adopt(ml, touched, now);
+    } else {
+        struct rg_mcall *gone = rg_ngcmd_delete(&ml->ng, rg_str_from_cstr(j->call_id));
+        j->rc = gone ? RG_OK : RG_ENOTFOUND;
+        if (gone)
+            bury(ml, gone);
+    }
+    if (why)
+        (void)rg_str_copy_cstr(rg_str_from_cstr(why), j->why, sizeof(j->why));
+}
+
+static void run_job(struct mloop *ml, struct job *j)
+{
+    int64_t now = rg_loop_now_us(&ml->loop);
+    if (j->kind == JOB_NG) {
+        run_ng_job(ml, j, now);
+        rg__engine_jobq_push(&ml->e->done, j);
+    } else {
+        run_typed_job(ml, j, now);
+        rg__engine_jobq_push(&j->client->q, j);
+    }
 }
 
 static void on_jobs(struct rg_loop *loop, int fd, unsigned events, void *ud)
@@ -358,11 +270,11 @@ static void on_jobs(struct rg_loop *loop, int fd, unsigned events, void *ud)
     struct mloop *ml = ud;
     (void)fd;
     (void)events;
-    jobq_drain_efd(&ml->in);
+    rg__engine_jobq_drain_efd(&ml->in);
     struct job *j;
-    while ((j = jobq_pop(&ml->in)) != NULL) {
-        if (j->stop) {
-            job_free(j);
+    while ((j = rg__engine_jobq_pop(&ml->in)) != NULL) {
+        if (j->kind == JOB_STOP) {
+            rg__engine_job_free(j);
             rg_loop_stop(loop);
             continue;
         }
@@ -413,14 +325,14 @@ static int mloop_init(struct rg_engine *e, struct mloop *ml, unsigned idx)
         .ports = { .open = ports_open, .close = ports_close, .ud = ml },
     };
     rg_ngcmd_init(&ml->ng, &ml->env, MAX_CALLS_PER_LOOP);
-    if (rg_loop_init(&ml->loop) != RG_OK || jobq_init(&ml->in) != RG_OK)
+    if (rg_loop_init(&ml->loop) != RG_OK || rg__engine_jobq_init(&ml->in) != RG_OK)
         return RG_EIO;
     return rg_loop_add_fd(&ml->loop, ml->in.efd, RG_LOOP_IN, on_jobs, ml);
 }
 
 /* ---- control loop -------------------------------------------------------------- */
 
-static size_t route(const struct rg_engine *e, struct rg_str call_id)
+size_t rg__engine_route(const struct rg_engine *e, struct rg_str call_id)
 {
     uint64_t h = 1469598103934665603ULL;
     for (size_t i = 0; i < call_id.len; i++)
@@ -537,7 +449,7 @@ static void on_request(struct rg_engine *e, const struct rg_addr *from, const ch
             j->len = len;
             memcpy(j->req, req, len);
             rg_buf_init(&j->reply, NG_MAX_REPLY);
-            jobq_push(&e->loops[route(e, call_id)].in, j);
+            rg__engine_jobq_push(&e->loops[rg__engine_route(e, call_id)].in, j);
         }
     }
     send_reply(e, from, &out);
@@ -573,15 +485,15 @@ static void on_done(struct rg_loop *loop, int fd, unsigned events, void *ud)
     (void)loop;
     (void)fd;
     (void)events;
-    jobq_drain_efd(&e->done);
+    rg__engine_jobq_drain_efd(&e->done);
     struct job *j;
-    while ((j = jobq_pop(&e->done)) != NULL) {
+    while ((j = rg__engine_jobq_pop(&e->done)) != NULL) {
         if (j->created && j->call_id[0])
             registry_add(e, j->call_id);
         if (j->deleted)
             registry_del(e, j->call_id);
         send_reply(e, &j->from, &j->reply);
-        job_free(j);
+        rg__engine_job_free(j);
     }
 }
 
@@ -663,7 +575,7 @@ static int start_ctl(struct rg_engine *e)
     if (e->ng_fd < 0)
         return RG_EIO;
     e->stop_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (e->stop_efd < 0 || rg_loop_init(&e->ctl) != RG_OK || jobq_init(&e->done) != RG_OK ||
+    if (e->stop_efd < 0 || rg_loop_init(&e->ctl) != RG_OK || rg__engine_jobq_init(&e->done) != RG_OK ||
         rg_loop_add_fd(&e->ctl, e->ng_fd, RG_LOOP_IN, on_ng, e) != RG_OK ||
         rg_loop_add_fd(&e->ctl, e->done.efd, RG_LOOP_IN, on_done, e) != RG_OK ||
         rg_loop_add_fd(&e->ctl, e->stop_efd, RG_LOOP_IN, on_stop, e) != RG_OK)
@@ -714,21 +626,21 @@ void rg_engine_stop(struct rg_engine *e)
         if (ml->th) {
             struct job *j = rg_calloc(1, sizeof(*j));
             if (j) {
-                j->stop = true;
-                jobq_push(&ml->in, j);
+                j->kind = JOB_STOP;
+                rg__engine_jobq_push(&ml->in, j);
             }
             pthread_join(ml->th, NULL);
         }
         if (ml->e) {
             struct job *j;
-            while ((j = jobq_pop(&ml->in)) != NULL)
-                job_free(j);
+            while ((j = rg__engine_jobq_pop(&ml->in)) != NULL)
+                rg__engine_job_free(j);
             mloop_deinit(ml);
         }
     }
     struct job *j;
-    while (e->done.efd > 0 && (j = jobq_pop(&e->done)) != NULL)
-        job_free(j);
+    while (e->done.efd > 0 && (j = rg__engine_jobq_pop(&e->done)) != NULL)
+        rg__engine_job_free(j);
     if (e->ng_fd >= 0)
         close(e->ng_fd);
     if (e->stop_efd >= 0)
@@ -744,3 +656,4 @@ void rg_engine_stop(struct rg_engine *e)
     rg_dtls_cert_free(e->cert);
     rg_free(e);
 }
+

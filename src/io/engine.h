@@ -19,6 +19,8 @@
 #include "core/addr.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/str.h"
+#include "io/loop.h"
 
 struct rg_engine_opts {
     struct rg_addr ng;        /* where the ng control protocol listens */
@@ -36,6 +38,34 @@ struct rg_engine;
 RG_MUST_CHECK int rg_engine_start(const struct rg_engine_opts *o, struct rg_engine **out);
 /* Stops every thread, destroys every call and frees the engine. */
 void rg_engine_stop(struct rg_engine *e);
+
+/*
+ * In-process API (the B2BUA's way to the engine, no UDP): a client is bound
+ * to the caller's event loop; each request is executed by the media loop that
+ * owns the call, and its completion runs fn(ud, rc, sdp, why) on the caller's
+ * loop.  sdp is the SDP for the other leg (a view valid during the call of
+ * fn); why explains a failure (may be NULL).  call-ids routed here are not in
+ * the ng "list".
+ */
+struct rg_engine_client;
+struct rg_mside_req;
+typedef void rg_engine_done_fn(void *ud, int rc, struct rg_str sdp, const char *why);
+
+/* RG_OK and *out (free with rg_engine_client_free before the loop), RG_EIO. */
+RG_MUST_CHECK int rg_engine_client_new(struct rg_engine *e, struct rg_loop *loop,
+                                       struct rg_engine_client **out);
+/* Pending completions are dropped (their fn is not called). */
+void rg_engine_client_free(struct rg_engine_client *c);
+/* Offer (answer = false: from_tag's leg offers) or answer (to_tag's leg
+ * answers) with the presentation request for the other leg.  All views are
+ * copied.  RG_OK (fn will run), RG_ELIMIT, RG_ENOMEM. */
+RG_MUST_CHECK int rg_engine_sdp(struct rg_engine_client *c, struct rg_str call_id,
+                                struct rg_str from_tag, struct rg_str to_tag, bool answer,
+                                struct rg_str sdp, const struct rg_mside_req *req,
+                                rg_engine_done_fn *fn, void *ud);
+/* Ends the call; fn gets RG_OK or RG_ENOTFOUND. */
+RG_MUST_CHECK int rg_engine_delete(struct rg_engine_client *c, struct rg_str call_id,
+                                   rg_engine_done_fn *fn, void *ud);
 
 /* Parses "ADDR:PORT" ("[v6]:port" too).  RG_OK or RG_EINVAL. */
 RG_MUST_CHECK int rg_engine_parse_hostport(const char *s, struct rg_addr *out);
