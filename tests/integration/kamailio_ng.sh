@@ -18,6 +18,7 @@ SIP_PORT=5060
 WS_PORT=8080
 SIPP_PORT=5070
 SIPP_MEDIA=16000
+DEAD_PORT=5099
 KAM_MODULES=/usr/lib/x86_64-linux-gnu/kamailio/modules
 
 for tool in kamailio sipp chromium node; do
@@ -95,14 +96,21 @@ request_route {
         exit;
     }
     t_check_trans();
-    if (is_method("INVITE") && \$rU == "echo") {
+    # echo: the sipp UAS; reject: a port where nobody answers, so tm's own
+    # 408 (after a short fr timer) exercises failure_route's delete.
+    if (is_method("INVITE") && (\$rU == "echo" || \$rU == "reject")) {
         record_route();
         if (!has_body("application/sdp") ||
             !rtpengine_offer("replace-origin replace-session-connection RTP/AVP ICE=remove rtcp-mux-demux DTLS=off SDES-off")) {
             sl_send_reply("488", "rtpengine offer failed");
             exit;
         }
-        \$ru = "sip:echo@127.0.0.1:$SIPP_PORT";
+        if (\$rU == "echo") {
+            \$ru = "sip:echo@127.0.0.1:$SIPP_PORT";
+        } else {
+            \$ru = "sip:reject@127.0.0.1:$DEAD_PORT";
+            t_set_fr(1500, 1000);
+        }
         t_on_reply("MEDIA_REPLY");
         t_on_failure("MEDIA_FAIL");
         if (!t_relay()) {
@@ -161,6 +169,7 @@ fi
 # --- rtcgated, sipp UAS, Kamailio -------------------------------------------
 spawn "$build/rtcgated" --state-dir "$tmp/state" --ng 127.0.0.1:$NG_PORT --media-address 127.0.0.1 \
   --media-ports 30000-30999 >"$tmp/rtcgated.log" 2>&1
+rtcgated_pid=${PIDS[-1]}
 wait_udp $NG_PORT || { fail "kamailio-ng: rtcgated --ng started"; cat "$tmp/rtcgated.log" >&2; exit 1; }
 # sipp's embedded "uas" scenario, with Record-Route copied into its
 # responses as RFC 3261 §12.1.1 requires of a UAS (the embedded one omits it,
@@ -178,7 +187,7 @@ for _ in $(seq 1 50); do ss -ltn | grep -q ":$WS_PORT " && break; sleep 0.1; don
 
 # --- the call ---------------------------------------------------------------
 out=$(cd "$PEERS" && timeout 60 node kamailio_call.js --ws ws://127.0.0.1:$WS_PORT \
-  --ng 127.0.0.1:$NG_PORT --target sip:echo@127.0.0.1)
+  --ng 127.0.0.1:$NG_PORT --target sip:echo@127.0.0.1 --fail-target sip:reject@127.0.0.1)
 rc=$?
 printf '%s\n' "$out" >"$tmp/result.json"
 py() { python3 - "$tmp/result.json" "$@"; }
@@ -231,7 +240,20 @@ check "kamailio-ng: BYE through Kamailio deleted the call in rtcgate" py <<'PY'
 import json,sys; d=json.load(open(sys.argv[1]))
 sys.exit(0 if d.get("endEvent")=="ended" and d.get("callsAfter")==[] else 1)
 PY
+check "kamailio-ng: sipp got ACK and BYE through Kamailio's Record-Route" \
+  grep -qE '^BYE sip:127\.0\.0\.1:'"$SIPP_PORT" "$tmp/sipp/messages.log"
+check "kamailio-ng: failed call (408 from tm) reached the browser and was deleted in rtcgate" py <<'PY'
+import json,sys; f=json.load(open(sys.argv[1])).get("failCall") or {}
+print("  state=%s status=%s cause=%s sessions %s->%s after=%s"%(f.get("callState"),f.get("status"),f.get("cause"),
+      f.get("sessionsBefore"),f.get("sessionsAfter"),f.get("callsAfter")),file=sys.stderr)
+sys.exit(0 if f.get("pass") and f.get("status")==408 else 1)
+PY
 check "kamailio-ng: driver verdict" test $rc -eq 0
+check "kamailio-ng: Kamailio's rtpengine module logged no error" \
+  bash -c "! grep -E '(ERROR|CRITICAL): rtpengine' '$tmp/kamailio.log'"
+kill "$rtcgated_pid"; wait "$rtcgated_pid"; rtcgated_rc=$?
+check "kamailio-ng: rtcgated exits cleanly on SIGTERM (status $rtcgated_rc, no sanitizer report)" \
+  bash -c "[ $rtcgated_rc -eq 0 ] && ! grep -q Sanitizer '$tmp/rtcgated.log'"
 
 if [ $FAILS -ne 0 ]; then
   { echo "--- driver"; printf '%s\n' "$out" | cut -c1-2000; echo "--- kamailio log"; tail -40 "$tmp/kamailio.log"

@@ -6,7 +6,12 @@
 // During the call this driver asks the relay for its calls over ng ("list",
 // "query"); after hang-up it waits until the relay's "list" is empty.
 //
-//   node kamailio_call.js --ws ws://127.0.0.1:8080 --ng 127.0.0.1:22223
+//   node kamailio_call.js --ws ws://127.0.0.1:8080 --ng 127.0.0.1:22223 \
+//     [--target sip:echo@127.0.0.1] [--fail-target sip:reject@127.0.0.1]
+//
+// With --fail-target a second call is placed that the proxy must fail
+// (result.failCall): rtcgate must have seen its offer (totalsessions grows)
+// and must have forgotten it once the failure reached the browser.
 //
 // Prints one JSON line; exit 0 on success (the shell test checks the details).
 const fs = require('fs');
@@ -22,6 +27,7 @@ const argv = process.argv.slice(2);
 const arg = (name, dflt) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : dflt);
 const wsUrl = arg('--ws', 'ws://127.0.0.1:8080');
 const target = arg('--target', 'sip:echo@127.0.0.1');
+const failTarget = arg('--fail-target', '');
 const [ngHost, ngPort] = arg('--ng', '127.0.0.1:22223').split(':');
 
 function bundleJssip() {
@@ -51,6 +57,21 @@ async function waitEmpty(ng, ms) {
   return calls;
 }
 
+async function totalSessions(ng) {
+  const s = await ng.command({ command: 'statistics' }).catch(() => ({}));
+  return ((s.statistics || {}).totalstatistics || {}).totalsessions;
+}
+
+async function failingCall(ng, page) {
+  const before = await totalSessions(ng);
+  const r = await page.evaluate(([u, t]) => window.runCall(u, t), [wsUrl, failTarget]);
+  const callsAfter = await waitEmpty(ng, 3000);
+  const after = await totalSessions(ng);
+  return { callState: r.callState, cause: r.cause, status: r.status, sessionsBefore: before, sessionsAfter: after,
+    callsAfter, pass: r.callState === 'failed' && after === before + 1 && Array.isArray(callsAfter) &&
+      callsAfter.length === 0 };
+}
+
 async function main() {
   const ng = new NgClient(ngHost, Number(ngPort));
   const page = fs.readFileSync(path.join(__dirname, 'web', 'jssip_call.html'));
@@ -73,14 +94,16 @@ async function main() {
   try {
     await browser.page.goto(`http://localhost:${server.address().port}/`);
     result = await browser.page.evaluate(([u, t]) => window.runCall(u, t), [wsUrl, target]);
-  } catch (e) { result = { error: String(e) }; }
+    result.callsAfter = await waitEmpty(ng, 3000);
+    if (failTarget) result.failCall = await failingCall(ng, browser.page);
+  } catch (e) { result = { ...result, error: String(e) }; }
   await browser.close();
-  result.callsAfter = await waitEmpty(ng, 3000);
   const d = result.during || {};
   result.pass = !result.error && result.callState === 'confirmed' &&
     result.connectionState === 'connected' && Math.abs(result.toneHz - 1000) <= 10 &&
     result.toneDb > -80 && result.packetsReceived > 50 && Array.isArray(d.calls) &&
-    d.calls.length === 1 && Array.isArray(result.callsAfter) && result.callsAfter.length === 0;
+    d.calls.length === 1 && Array.isArray(result.callsAfter) && result.callsAfter.length === 0 &&
+    (!failTarget || (result.failCall && result.failCall.pass));
   console.log(JSON.stringify(result));
   server.close(); ng.close();
   fs.rmSync(wavDir, { recursive: true, force: true });
