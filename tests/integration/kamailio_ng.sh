@@ -186,7 +186,7 @@ wait_udp $SIP_PORT || { fail "kamailio-ng: kamailio started"; tail -20 "$tmp/kam
 for _ in $(seq 1 50); do ss -ltn | grep -q ":$WS_PORT " && break; sleep 0.1; done
 
 # --- the call ---------------------------------------------------------------
-out=$(cd "$PEERS" && timeout 60 node kamailio_call.js --ws ws://127.0.0.1:$WS_PORT \
+out=$(cd "$PEERS" && timeout 50 node kamailio_call.js --ws ws://127.0.0.1:$WS_PORT \
   --ng 127.0.0.1:$NG_PORT --target sip:echo@127.0.0.1 --fail-target sip:reject@127.0.0.1)
 rc=$?
 printf '%s\n' "$out" >"$tmp/result.json"
@@ -241,7 +241,8 @@ import json,sys; d=json.load(open(sys.argv[1]))
 sys.exit(0 if d.get("endEvent")=="ended" and d.get("callsAfter")==[] else 1)
 PY
 check "kamailio-ng: sipp got ACK and BYE through Kamailio's Record-Route" \
-  grep -qE '^BYE sip:127\.0\.0\.1:'"$SIPP_PORT" "$tmp/sipp/messages.log"
+  bash -c "grep -qE '^ACK sip:127\.0\.0\.1:$SIPP_PORT' '$tmp/sipp/messages.log' &&
+           grep -qE '^BYE sip:127\.0\.0\.1:$SIPP_PORT' '$tmp/sipp/messages.log'"
 check "kamailio-ng: failed call (408 from tm) reached the browser and was deleted in rtcgate" py <<'PY'
 import json,sys; f=json.load(open(sys.argv[1])).get("failCall") or {}
 print("  state=%s status=%s cause=%s sessions %s->%s after=%s"%(f.get("callState"),f.get("status"),f.get("cause"),
