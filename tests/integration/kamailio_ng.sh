@@ -19,6 +19,7 @@ WS_PORT=8080
 SIPP_PORT=5070
 SIPP_MEDIA=16000
 DEAD_PORT=5099
+RING_PORT=5072
 KAM_MODULES=/usr/lib/x86_64-linux-gnu/kamailio/modules
 
 for tool in kamailio sipp chromium node; do
@@ -97,8 +98,9 @@ request_route {
     }
     t_check_trans();
     # echo: the sipp UAS; reject: a port where nobody answers, so tm's own
-    # 408 (after a short fr timer) exercises failure_route's delete.
-    if (is_method("INVITE") && (\$rU == "echo" || \$rU == "reject")) {
+    # 408 (after a short fr timer) exercises failure_route's delete; ring: a
+    # sipp UAS that only rings, for the browser's CANCEL.
+    if (is_method("INVITE") && (\$rU == "echo" || \$rU == "reject" || \$rU == "ring")) {
         record_route();
         if (!has_body("application/sdp") ||
             !rtpengine_offer("replace-origin replace-session-connection RTP/AVP ICE=remove rtcp-mux-demux DTLS=off SDES-off")) {
@@ -107,6 +109,8 @@ request_route {
         }
         if (\$rU == "echo") {
             \$ru = "sip:echo@127.0.0.1:$SIPP_PORT";
+        } else if (\$rU == "ring") {
+            \$ru = "sip:ring@127.0.0.1:$RING_PORT";
         } else {
             \$ru = "sip:reject@127.0.0.1:$DEAD_PORT";
             t_set_fr(1500, 1000);
@@ -148,6 +152,8 @@ onreply_route[MEDIA_REPLY] {
 }
 
 failure_route[MEDIA_FAIL] {
+    # a CANCELed transaction was already deleted by the CANCEL itself
+    if (t_is_canceled()) exit;
     rtpengine_delete();
 }
 
@@ -176,10 +182,57 @@ wait_udp $NG_PORT || { fail "kamailio-ng: rtcgated --ng started"; cat "$tmp/rtcg
 # so in-dialog ACK/BYE would not come back through Kamailio).
 sipp -sd uas | sed 's/^\( *\)\[last_CSeq:\]$/&\n\1[last_Record-Route:]/' >"$tmp/sipp/uas_rr.xml"
 grep -q 'last_Record-Route' "$tmp/sipp/uas_rr.xml" || { fail "kamailio-ng: sipp uas scenario"; exit 1; }
+# A UAS that rings and waits for the CANCEL (then 200 to it, 487 to the INVITE).
+cat >"$tmp/sipp/ring.xml" <<'XML'
+<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="ring until cancelled">
+  <recv request="INVITE" crlf="true"/>
+  <send><![CDATA[
+
+      SIP/2.0 180 Ringing
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]ring[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      [last_Record-Route:]
+      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+      Content-Length: 0
+
+  ]]></send>
+  <recv request="CANCEL"/>
+  <send><![CDATA[
+
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]ring[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+
+  ]]></send>
+  <send><![CDATA[
+
+      SIP/2.0 487 Request Terminated
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]ring[call_number]
+      [last_Call-ID:]
+      CSeq: [last_cseq_number] INVITE
+      Content-Length: 0
+
+  ]]></send>
+  <recv request="ACK"/>
+</scenario>
+XML
 cd "$tmp/sipp"
+spawn sipp -sf "$tmp/sipp/ring.xml" -i 127.0.0.1 -p $RING_PORT -nostdin -m 1 -timeout 60s \
+  -trace_msg -message_file "$tmp/sipp/ring.log" >"$tmp/sipp-ring.log" 2>&1
 spawn sipp -sf "$tmp/sipp/uas_rr.xml" -i 127.0.0.1 -p $SIPP_PORT -mp $SIPP_MEDIA -rtp_echo -nostdin -m 1 \
   -timeout 60s -trace_msg -message_file "$tmp/sipp/messages.log" >"$tmp/sipp.log" 2>&1
 cd - >/dev/null
+wait_udp $RING_PORT || { fail "kamailio-ng: ringing sipp started"; cat "$tmp/sipp-ring.log" >&2; exit 1; }
 wait_udp $SIPP_PORT || { fail "kamailio-ng: sipp started"; cat "$tmp/sipp.log" >&2; exit 1; }
 spawn kamailio -DD -E -f "$tmp/kamailio.cfg" -Y "$tmp/run" -m 64 -M 8 >"$tmp/kamailio.log" 2>&1
 wait_udp $SIP_PORT || { fail "kamailio-ng: kamailio started"; tail -20 "$tmp/kamailio.log" >&2; exit 1; }
@@ -187,7 +240,8 @@ for _ in $(seq 1 50); do ss -ltn | grep -q ":$WS_PORT " && break; sleep 0.1; don
 
 # --- the call ---------------------------------------------------------------
 out=$(cd "$PEERS" && timeout 50 node kamailio_call.js --ws ws://127.0.0.1:$WS_PORT \
-  --ng 127.0.0.1:$NG_PORT --target sip:echo@127.0.0.1 --fail-target sip:reject@127.0.0.1)
+  --ng 127.0.0.1:$NG_PORT --target sip:echo@127.0.0.1 --fail-target sip:reject@127.0.0.1 \
+  --cancel-target sip:ring@127.0.0.1)
 rc=$?
 printf '%s\n' "$out" >"$tmp/result.json"
 py() { python3 - "$tmp/result.json" "$@"; }
@@ -249,6 +303,15 @@ print("  state=%s status=%s cause=%s sessions %s->%s after=%s"%(f.get("callState
       f.get("sessionsBefore"),f.get("sessionsAfter"),f.get("callsAfter")),file=sys.stderr)
 sys.exit(0 if f.get("pass") and f.get("status")==408 else 1)
 PY
+check "kamailio-ng: CANCEL while ringing reached sipp and deleted the call in rtcgate" py <<'PY'
+import json,sys; f=json.load(open(sys.argv[1])).get("cancelCall") or {}
+print("  state=%s progress=%s originator=%s cause=%s sessions %s->%s after=%s"%(f.get("callState"),
+      f.get("progress"),f.get("originator"),f.get("cause"),f.get("sessionsBefore"),f.get("sessionsAfter"),
+      f.get("callsAfter")),file=sys.stderr)
+sys.exit(0 if f.get("pass") and f.get("progress")==180 and f.get("cause")=="Canceled" else 1)
+PY
+check "kamailio-ng: the ringing sipp got the CANCEL and the ACK for its 487" \
+  bash -c "grep -qE '^CANCEL sip:ring@' '$tmp/sipp/ring.log' && grep -qE '^ACK sip:ring@' '$tmp/sipp/ring.log'"
 check "kamailio-ng: driver verdict" test $rc -eq 0
 check "kamailio-ng: Kamailio's rtpengine module logged no error" \
   bash -c "! grep -E '(ERROR|CRITICAL): rtpengine' '$tmp/kamailio.log'"

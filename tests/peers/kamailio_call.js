@@ -8,10 +8,12 @@
 //
 //   node kamailio_call.js --ws ws://127.0.0.1:8080 --ng 127.0.0.1:22223 \
 //     [--target sip:echo@127.0.0.1] [--fail-target sip:reject@127.0.0.1]
+//     [--cancel-target sip:ring@127.0.0.1]
 //
 // With --fail-target a second call is placed that the proxy must fail
-// (result.failCall): rtcgate must have seen its offer (totalsessions grows)
-// and must have forgotten it once the failure reached the browser.
+// (result.failCall); with --cancel-target one that rings and that the page
+// cancels (result.cancelCall).  For both, rtcgate must have seen the offer
+// (totalsessions grows) and must have forgotten it afterwards.
 //
 // Prints one JSON line; exit 0 on success (the shell test checks the details).
 const fs = require('fs');
@@ -28,6 +30,7 @@ const arg = (name, dflt) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] 
 const wsUrl = arg('--ws', 'ws://127.0.0.1:8080');
 const target = arg('--target', 'sip:echo@127.0.0.1');
 const failTarget = arg('--fail-target', '');
+const cancelTarget = arg('--cancel-target', '');
 const [ngHost, ngPort] = arg('--ng', '127.0.0.1:22223').split(':');
 
 function bundleJssip() {
@@ -62,12 +65,13 @@ async function totalSessions(ng) {
   return ((s.statistics || {}).totalstatistics || {}).totalsessions;
 }
 
-async function failingCall(ng, page) {
+async function failingCall(ng, page, to, cancel) {
   const before = await totalSessions(ng);
-  const r = await page.evaluate(([u, t]) => window.runCall(u, t), [wsUrl, failTarget]);
+  const r = await page.evaluate(([u, t, c]) => window.runCall(u, t, c), [wsUrl, to, cancel]);
   const callsAfter = await waitEmpty(ng, 3000);
   const after = await totalSessions(ng);
-  return { callState: r.callState, cause: r.cause, status: r.status, sessionsBefore: before, sessionsAfter: after,
+  return { callState: r.callState, cause: r.cause, status: r.status, originator: r.originator,
+    progress: r.progress, sessionsBefore: before, sessionsAfter: after,
     callsAfter, pass: r.callState === 'failed' && after === before + 1 && Array.isArray(callsAfter) &&
       callsAfter.length === 0 };
 }
@@ -95,7 +99,8 @@ async function main() {
     await browser.page.goto(`http://localhost:${server.address().port}/`);
     result = await browser.page.evaluate(([u, t]) => window.runCall(u, t), [wsUrl, target]);
     result.callsAfter = await waitEmpty(ng, 3000);
-    if (failTarget) result.failCall = await failingCall(ng, browser.page);
+    if (failTarget) result.failCall = await failingCall(ng, browser.page, failTarget, false);
+    if (cancelTarget) result.cancelCall = await failingCall(ng, browser.page, cancelTarget, true);
   } catch (e) { result = { ...result, error: String(e) }; }
   await browser.close();
   const d = result.during || {};
@@ -103,7 +108,8 @@ async function main() {
     result.connectionState === 'connected' && Math.abs(result.toneHz - 1000) <= 10 &&
     result.toneDb > -80 && result.packetsReceived > 50 && Array.isArray(d.calls) &&
     d.calls.length === 1 && Array.isArray(result.callsAfter) && result.callsAfter.length === 0 &&
-    (!failTarget || (result.failCall && result.failCall.pass));
+    (!failTarget || (result.failCall && result.failCall.pass)) &&
+    (!cancelTarget || (result.cancelCall && result.cancelCall.pass));
   console.log(JSON.stringify(result));
   server.close(); ng.close();
   fs.rmSync(wavDir, { recursive: true, force: true });
