@@ -84,6 +84,8 @@ struct rg_mside_plan {
     uint8_t ice;        /* enum rg_mice */
     bool rtcp_mux;      /* offer/accept rtcp-mux (RFC 5761) */
     bool dtls_passive;  /* when answering a DTLS actpass offer: be passive */
+    struct rg_addr advertise; /* address written in c= instead of the socket's (ng
+                                 "media address"), or RG_AF_NONE */
 };
 
 /* A request to present a side differently from the side the SDP came from
@@ -94,6 +96,7 @@ struct rg_mside_req {
     int8_t ice;          /* enum rg_mice */
     int8_t rtcp_mux;
     int8_t dtls_passive;
+    struct rg_addr advertise; /* RG_AF_NONE: not requested */
 };
 
 /* Counters of one side (monotonic since the side was created). */

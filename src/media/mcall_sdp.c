@@ -322,7 +322,8 @@ static int write_transport(struct rg_mcall *c, const struct rg_mstream *st, stru
     }
     m->port = s->local_rtp.port;
     m->proto = rg_arena_str(a, rg_str_from_cstr(proto_name(p)));
-    if (!m->proto.p || rg_sdp_set_conn(sdp, m, a, &s->local_rtp) != RG_OK)
+    const struct rg_addr *conn = p->advertise.family != RG_AF_NONE ? &p->advertise : &s->local_rtp;
+    if (!m->proto.p || rg_sdp_set_conn(sdp, m, a, conn) != RG_OK)
         return RG_ENOMEM;
     int rc = RG_OK;
     if (s->fd_rtcp >= 0)
@@ -392,6 +393,8 @@ void rg_mside_plan_apply(struct rg_mside_plan *p, const struct rg_mside_req *r)
         p->rtcp_mux = r->rtcp_mux;
     if (r->dtls_passive >= 0)
         p->dtls_passive = r->dtls_passive;
+    if (r->advertise.family != RG_AF_NONE)
+        p->advertise = r->advertise;
     /* Browsers require rtcp-mux with DTLS-SRTP (JSEP, RFC 8829 §5.1.1)
      * unless someone explicitly asked to demultiplex. */
     if (p->transport == RG_MT_DTLS_SRTP && r->rtcp_mux < 0 && r->transport >= 0)

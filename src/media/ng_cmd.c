@@ -138,6 +138,7 @@ int rg_ngcmd_req(const struct rg_bencode *dict, struct rg_mside_req *r, struct r
                  const char **why)
 {
     memset(r, -1, sizeof(*r));
+    memset(&r->advertise, 0, sizeof(r->advertise));
     struct rg_str v;
     if (rg_bencode_dict_str(dict, "transport-protocol", &v) == RG_OK &&
         req_transport(v, r, why) != RG_OK)
@@ -149,6 +150,17 @@ int rg_ngcmd_req(const struct rg_bencode *dict, struct rg_mside_req *r, struct r
     req_rtcp_mux(rg_bencode_dict_list(dict, "rtcp-mux"), r, unknown);
     req_flags(rg_bencode_dict_list(dict, "flags"), unknown);
     req_lists(dict, unknown);
+    if (rg_bencode_dict_str(dict, "media address", &v) == RG_OK &&
+        rg_addr_parse_ip(v, &r->advertise) != RG_OK) {
+        *why = "media address is not an IP address";
+        return RG_EUNSUPP;
+    }
+    /* One media interface: "direction" names nothing to choose between, so
+     * say it was not honoured. */
+    const struct rg_bencode *dl = rg_bencode_dict_list(dict, "direction");
+    for (const struct rg_bencode *e = rg_bencode_first(dl); e; e = e->next)
+        if (e->type == RG_BENC_STR)
+            note_unknown(unknown, "direction=", e->str);
     if (rg_bencode_dict_str(dict, "address family", &v) == RG_OK && !is(v, "IP4")) {
         *why = "address family not configured for media";
         return RG_EUNSUPP;

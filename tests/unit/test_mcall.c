@@ -445,6 +445,108 @@ static void fingerprint_mismatch_fails_leg(struct rg_t *t)
     net_deinit(&n);
 }
 
+/* Sends n plain RTP packets from the SIP peer and runs the network. */
+/* Sequence numbers continue across calls: SRTP never protects one index
+ * twice (RFC 3711 §3.3.1), so a repeated one would be dropped. */
+static void peer_sends(struct net *n, int count, uint8_t fill)
+{
+    static uint16_t seq = 1000;
+    struct rg_addr eng1 = side(n, 1)->local_rtp;
+    for (int i = 0; i < count; i++) {
+        uint8_t pkt[RG_MCALL_MAX_PACKET];
+        size_t len = make_rtp(pkt, seq++, fill);
+        rg_mcall_handle_datagram(n->call, n->now, fd_for(n, &eng1), &n->p_addr, pkt, len);
+        run(n, 20);
+    }
+}
+
+/* restartIce() in the browser: a re-offer with new ICE credentials and the
+ * same fingerprint.  The engine must answer with new credentials of its own,
+ * keep DTLS (same keys), and media must keep flowing. */
+static void ice_restart_keeps_media(struct rg_t *t)
+{
+    struct net n;
+    REQUIRE(t, net_init(&n, false) == RG_OK);
+    REQUIRE(t, setup_call(t, &n, false) == RG_OK);
+    run(&n, 3000);
+    REQUIRE(t, n.b_in != NULL);
+    peer_sends(&n, 5, 0x10);
+    CHECK_EQ_INT(t, n.b_media_in, 5);
+    struct rg_srtp *keys_before = side(&n, 0)->srtp_out;
+    char old_ufrag[64];
+    struct rg_str ou = rg_ice_agent_local_ufrag(side(&n, 0)->ice);
+    REQUIRE(t, rg_str_copy_cstr(ou, old_ufrag, sizeof(old_ufrag)) == RG_OK);
+    REQUIRE(t, rg_ice_agent_restart(n.b_ice, n.now) == RG_OK);
+    struct rg_buf offer, out;
+    rg_buf_init(&offer, 8192);
+    rg_buf_init(&out, 65536);
+    browser_offer(&n, false, &offer);
+    struct rg_mside_req keep = { -1, -1, -1, -1, -1 };
+    const char *why = NULL;
+    CHECK_OK(t, rg_mcall_sdp(n.call, n.now, 0, true, rg_buf_str(&offer), &keep, &out, &why));
+    rg_buf_reset(&out);
+    const char *answer = "v=0\r\no=- 2 3 IN IP4 192.0.2.20\r\ns=-\r\nt=0 0\r\n"
+                         "m=audio 40000 RTP/AVP 111\r\nc=IN IP4 192.0.2.20\r\n"
+                         "a=rtpmap:111 opus/48000/2\r\na=sendrecv\r\n";
+    CHECK_OK(t, rg_mcall_sdp(n.call, n.now, 1, false, rg_str_from_cstr(answer), &keep, &out, &why));
+    CHECK(t, rg_str_find(rg_buf_str(&out), rg_str_from_cstr(old_ufrag)) < 0);
+    /* The browser takes the new credentials; its DTLS association stays. */
+    struct rg_dtls_conn *b_dtls = n.b_dtls;
+    n.b_dtls = NULL;
+    struct rg_arena a;
+    rg_arena_init(&a, 8192, 1 << 20);
+    struct rg_sdp *sdp = NULL;
+    struct rg_sdp_error err;
+    REQUIRE(t, rg_sdp_parse(rg_buf_str(&out), NULL, &a, &sdp, &err) == RG_OK);
+    const struct rg_sdp_media *m = &sdp->media[0];
+    long uf = rg_sdp_attr_find(&m->attrs, RG_SDP_A_ICE_UFRAG, 0);
+    long pw = rg_sdp_attr_find(&m->attrs, RG_SDP_A_ICE_PWD, 0);
+    long ca = rg_sdp_attr_find(&m->attrs, RG_SDP_A_CANDIDATE, 0);
+    REQUIRE(t, uf >= 0 && pw >= 0 && ca >= 0);
+    CHECK_OK(t, rg_ice_agent_set_remote_credentials(n.b_ice, n.now, m->attrs.v[uf].u.text,
+                                                    m->attrs.v[pw].u.text));
+    struct rg_ice_cand c = { .addr = m->attrs.v[ca].u.cand.addr, .component = 1,
+                             .priority = m->attrs.v[ca].u.cand.priority, .type = RG_ICE_HOST };
+    c.addr.port = m->attrs.v[ca].u.cand.port;
+    snprintf(c.foundation, sizeof(c.foundation), "y");
+    CHECK_OK(t, rg_ice_agent_add_remote_candidate(n.b_ice, n.now, &c));
+    rg_ice_agent_end_of_candidates(n.b_ice, n.now);
+    rg_arena_deinit(&a);
+    n.b_dtls = b_dtls;
+    run(&n, 3000);
+    CHECK(t, side(&n, 0)->srtp_out == keys_before); /* no new DTLS association */
+    peer_sends(&n, 5, 0x20);
+    CHECK_EQ_INT(t, n.b_media_in, 10);
+    rg_buf_deinit(&offer);
+    rg_buf_deinit(&out);
+    net_deinit(&n);
+}
+
+/* RFC 7675: the browser goes silent (no more consent checks); within 30 s
+ * the engine stops sending media toward it. */
+static void consent_expiry_stops_media(struct rg_t *t)
+{
+    struct net n;
+    REQUIRE(t, net_init(&n, false) == RG_OK);
+    REQUIRE(t, setup_call(t, &n, false) == RG_OK);
+    run(&n, 3000);
+    peer_sends(&n, 3, 0x30);
+    CHECK_EQ_INT(t, n.b_media_in, 3);
+    /* Silence: the browser's agent is gone, its address answers nothing. */
+    rg_ice_agent_free(n.b_ice);
+    struct rg_ice_local_addr la = { .addr = addr("192.0.2.99", 1), .socket_id = 9, .component = 1 };
+    struct rg_ice_config ic = { .mode = RG_ICE_LITE, .rng = &n.brng, .addrs = &la, .n_addrs = 1 };
+    REQUIRE(t, rg_ice_agent_new(&ic, &n.b_ice) == RG_OK);
+    for (int s = 0; s < 35; s++)
+        run(&n, 1000);
+    uint64_t dropped = side(&n, 0)->st.drop_nokeys;
+    int before = n.b_media_in + n.b_bad_in;
+    peer_sends(&n, 5, 0x40);
+    CHECK_EQ_INT(t, n.b_media_in + n.b_bad_in, before);
+    CHECK_EQ_INT(t, side(&n, 0)->st.drop_nokeys, dropped + 5);
+    net_deinit(&n);
+}
+
 static void unsupported_and_bad_sdp(struct rg_t *t)
 {
     struct net n;
@@ -471,6 +573,8 @@ static const struct rg_test_case cases[] = {
     { "call_flows_both_ways", call_flows_both_ways },
     { "rtp_bleed_and_forged_srtp", rtp_bleed_and_forged_srtp },
     { "fingerprint_mismatch_fails_leg", fingerprint_mismatch_fails_leg },
+    { "ice_restart_keeps_media", ice_restart_keeps_media },
+    { "consent_expiry_stops_media", consent_expiry_stops_media },
     { "unsupported_and_bad_sdp", unsupported_and_bad_sdp },
 };
 
