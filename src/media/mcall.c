@@ -181,9 +181,41 @@ static bool source_ok(const struct rg_mside *s, int fd, const struct rg_addr *fr
            (rg_addr_eq(from, &s->remote_rtp) || rg_addr_eq(from, &s->remote_rtcp));
 }
 
-static void relay(struct rg_mcall *c, struct rg_mside *s, struct rg_mside *d, int fd,
-                  const struct rg_addr *from, uint8_t *data, size_t len, bool rtcp)
+/* The side that owns the transport side k of stream i uses (BUNDLE). */
+static struct rg_mside *transport(struct rg_mcall *c, unsigned i, int k)
 {
+    return &c->stream[c->stream[i].transport_of[k]].side[k];
+}
+
+/* Which stream of a bundle an RTP packet belongs to, by payload type;
+ * RTCP and unknown payload types go to the transport's own stream. */
+static unsigned stream_for(const struct rg_mcall *c, unsigned owner, int k, const uint8_t *data,
+                           size_t len, bool rtcp)
+{
+    if (rtcp || len < 2)
+        return owner;
+    uint8_t pt = data[1] & 0x7f;
+    for (unsigned i = 0; i < c->n_streams; i++) {
+        const struct rg_mstream *st = &c->stream[i];
+        if (st->transport_of[k] != owner)
+            continue;
+        for (unsigned j = 0; j < st->n_pt; j++)
+            if (st->pt[j] == pt)
+                return i;
+    }
+    return owner;
+}
+
+/* s: the side the packet arrived on (its transport's owner); the packet is
+ * counted on its stream's side and sent through the other side's transport. */
+static void relay(struct rg_mcall *c, unsigned owner, int k, int fd, const struct rg_addr *from,
+                  uint8_t *data, size_t len, bool rtcp)
+{
+    struct rg_mside *s = &c->stream[owner].side[k];
+    unsigned si = stream_for(c, owner, k, data, len, rtcp);
+    struct rg_mside *in = &c->stream[si].side[k];
+    struct rg_mside *out = &c->stream[si].side[1 - k];
+    struct rg_mside *d = transport(c, si, 1 - k);
     if (!source_ok(s, fd, from)) {
         s->st.drop_source++;
         return;
@@ -200,16 +232,16 @@ static void relay(struct rg_mcall *c, struct rg_mside *s, struct rg_mside *d, in
             return;
         }
     }
-    s->st.pkts_in++;
-    s->st.bytes_in += len;
-    s->st.rtcp_in += rtcp;
+    in->st.pkts_in++;
+    in->st.bytes_in += len;
+    in->st.rtcp_in += rtcp;
     int ofd;
     struct rg_addr dest;
     struct rg_mtx *t = tx_reserve(c);
     bool secure = d->plan.transport == RG_MT_DTLS_SRTP;
     if (!t || (secure && !d->srtp_out) || !side_path(d, rtcp, &ofd, &dest) ||
         len + RG_SRTP_MAX_TRAILER > sizeof(t->data)) {
-        d->st.drop_nokeys++;
+        out->st.drop_nokeys++;
         return;
     }
     memcpy(t->data, data, len);
@@ -217,7 +249,7 @@ static void relay(struct rg_mcall *c, struct rg_mside *s, struct rg_mside *d, in
         int rc = rtcp ? rg_srtp_protect_rtcp(d->srtp_out, t->data, len, sizeof(t->data), &len)
                       : rg_srtp_protect_rtp(d->srtp_out, t->data, len, sizeof(t->data), &len);
         if (rc != RG_OK) {
-            d->st.drop_srtp++;
+            out->st.drop_srtp++;
             return;
         }
     }
@@ -225,9 +257,9 @@ static void relay(struct rg_mcall *c, struct rg_mside *s, struct rg_mside *d, in
     t->dest = dest;
     t->len = (uint16_t)len;
     tx_commit(c);
-    d->st.pkts_out++;
-    d->st.bytes_out += len;
-    d->st.rtcp_out += rtcp;
+    out->st.pkts_out++;
+    out->st.bytes_out += len;
+    out->st.rtcp_out += rtcp;
 }
 
 static bool find_fd(struct rg_mcall *c, int fd, struct rg_mstream **st, int *side)
@@ -268,7 +300,7 @@ void rg_mcall_handle_datagram(struct rg_mcall *c, int64_t now_us, int fd,
         break;
     case RG_DEMUX_RTP:
     case RG_DEMUX_RTCP:
-        relay(c, s, &st->side[1 - k], fd, from, data, len,
+        relay(c, (unsigned)(st - c->stream), k, fd, from, data, len,
               rg_demux_classify(data, len) == RG_DEMUX_RTCP);
         return;
     default:

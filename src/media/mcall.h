@@ -142,10 +142,19 @@ struct rg_mside {
     struct rg_mside_stats st;
 };
 
+#define RG_MSTREAM_MAX_PT 32
+
 struct rg_mstream {
     char media[16];               /* "audio", "video" */
     char mid[32];
     struct rg_mside side[2];
+    /* BUNDLE (RFC 9143): per side, the stream whose side owns the transport
+     * this side uses (its own index when not bundled). */
+    uint8_t transport_of[2];
+    /* payload types of the m= line: how RTP on a shared transport finds its
+     * stream (RFC 9143 §9.2 requires them distinct across a bundle) */
+    uint8_t pt[RG_MSTREAM_MAX_PT];
+    uint8_t n_pt;
 };
 
 struct rg_mtx {

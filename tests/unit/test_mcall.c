@@ -62,7 +62,7 @@ static int fake_open(void *ud, const struct rg_addr *ip, bool pair, int fds[2],
             return RG_ELIMIT;
         fds[k] = n->next_fd++;
         bound[k] = *ip;
-        bound[k].port = (uint16_t)(20000 + 2 * n->n_fds / (pair ? 2 : 1) + k);
+        bound[k].port = (uint16_t)(20000 + n->n_fds); /* unique per socket */
         n->fds[n->n_fds] = fds[k];
         n->fd_addr[n->n_fds++] = bound[k];
     }
@@ -172,8 +172,8 @@ static int browser_take_answer(struct rg_t *t, struct net *n, struct rg_str sdp_
     struct rg_sdp *sdp;
     struct rg_sdp_error err;
     int rc = rg_sdp_parse(sdp_text, NULL, &a, &sdp, &err);
-    if (rc != RG_OK || sdp->n_media != 1) {
-        CHECK(t, !"our answer parses with one m= line");
+    if (rc != RG_OK || sdp->n_media < 1) {
+        CHECK(t, !"our answer parses with an m= line");
         rg_arena_deinit(&a);
         return RG_EBADMSG;
     }
@@ -547,6 +547,80 @@ static void consent_expiry_stops_media(struct rg_t *t)
     net_deinit(&n);
 }
 
+/* RFC 9143: the browser bundles audio and video on one transport; the SIP
+ * side has two m= lines with their own ports.  The answer must group both
+ * mids on one port, and each payload type must reach its own SIP stream. */
+static void bundle_audio_video(struct rg_t *t)
+{
+    struct net n;
+    REQUIRE(t, net_init(&n, false) == RG_OK);
+    struct rg_dtls_fp fp;
+    char fpt[RG_DTLS_FP_STRLEN];
+    REQUIRE(t, rg_dtls_cert_fingerprint(n.b_cert, RG_DTLS_HASH_SHA256, &fp) == RG_OK);
+    REQUIRE(t, rg_dtls_fp_format(&fp, fpt, sizeof(fpt)) == RG_OK);
+    struct rg_str uf = rg_ice_agent_local_ufrag(n.b_ice), pw = rg_ice_agent_local_pwd(n.b_ice);
+    struct rg_buf offer, out;
+    rg_buf_init(&offer, 8192);
+    rg_buf_init(&out, 65536);
+    CHECK_OK(t, rg_buf_appendf(&offer,
+        "v=0\r\no=- 1 1 IN IP4 192.0.2.10\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n"
+        "m=audio 50000 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 192.0.2.10\r\na=mid:0\r\n"
+        "a=ice-ufrag:%.*s\r\na=ice-pwd:%.*s\r\n"
+        "a=candidate:1 1 udp 2130706431 192.0.2.10 50000 typ host\r\n"
+        "a=fingerprint:%s\r\na=setup:actpass\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n"
+        "m=video 50000 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 192.0.2.10\r\na=mid:1\r\n"
+        "a=ice-ufrag:%.*s\r\na=ice-pwd:%.*s\r\na=fingerprint:%s\r\na=setup:actpass\r\n"
+        "a=rtcp-mux\r\na=rtpmap:96 VP8/90000\r\n",
+        (int)uf.len, uf.p, (int)pw.len, pw.p, fpt, (int)uf.len, uf.p, (int)pw.len, pw.p, fpt));
+    const char *why = NULL;
+    struct rg_mside_req to_plain = { RG_MT_RTP_AVP, 0, RG_MICE_NONE, 0, -1 };
+    struct rg_mside_req keep = { -1, -1, -1, -1, -1 };
+    REQUIRE(t, rg_mcall_create(&n.env, RG_STR_LIT("b1"), RG_STR_LIT("ft"), n.now, &n.call) == RG_OK);
+    CHECK_OK(t, rg_mcall_sdp(n.call, n.now, 0, true, rg_buf_str(&offer), &to_plain, &out, &why));
+    CHECK(t, rg_str_find(rg_buf_str(&out), RG_STR_LIT("a=group")) < 0); /* SIP side: no bundle */
+    const char *answer = "v=0\r\no=- 2 2 IN IP4 192.0.2.20\r\ns=-\r\nt=0 0\r\n"
+                         "m=audio 40000 RTP/AVP 111\r\nc=IN IP4 192.0.2.20\r\n"
+                         "m=video 40002 RTP/AVP 96\r\nc=IN IP4 192.0.2.20\r\n";
+    rg_buf_reset(&out);
+    CHECK_OK(t, rg_mcall_sdp(n.call, n.now, 1, false, rg_str_from_cstr(answer), &keep, &out, &why));
+    CHECK(t, rg_str_find(rg_buf_str(&out), RG_STR_LIT("a=group:BUNDLE 0 1")) >= 0);
+    REQUIRE(t, n.call->n_streams == 2);
+    uint16_t port0 = side(&n, 0)->local_rtp.port;
+    char mline[64];
+    snprintf(mline, sizeof(mline), "m=video %u UDP/TLS/RTP/SAVPF 96", port0);
+    CHECK(t, rg_str_find(rg_buf_str(&out), rg_str_from_cstr(mline)) >= 0);
+    CHECK_EQ_INT(t, n.call->stream[1].transport_of[0], 0);
+    CHECK_EQ_INT(t, n.call->stream[1].side[0].fd_rtp, -1); /* no socket of its own */
+    REQUIRE(t, browser_take_answer(t, &n, rg_buf_str(&out)) == RG_OK);
+    run(&n, 3000);
+    REQUIRE(t, n.b_out != NULL);
+    /* Audio (PT 111) and video (PT 96) over the one transport. */
+    struct rg_addr eng0 = side(&n, 0)->local_rtp;
+    for (uint16_t sq = 1; sq <= 6; sq++) {
+        uint8_t pkt[RG_MCALL_MAX_PACKET];
+        size_t len = make_rtp(pkt, sq, 0x55);
+        pkt[1] = sq % 2 ? 111 : 96;
+        REQUIRE(t, rg_srtp_protect_rtp(n.b_out, pkt, len, sizeof(pkt), &len) == RG_OK);
+        browser_send(&n, &eng0, pkt, len);
+    }
+    run(&n, 20);
+    CHECK_EQ_INT(t, n.call->stream[0].side[1].st.pkts_out, 3);
+    CHECK_EQ_INT(t, n.call->stream[1].side[1].st.pkts_out, 3);
+    CHECK_EQ_INT(t, n.p_media_in, 3); /* the audio ones reached 192.0.2.20:40000 */
+    /* Video from the SIP side goes back through the bundled transport. */
+    struct rg_addr vid_peer = addr("192.0.2.20", 40002);
+    struct rg_addr eng_v = n.call->stream[1].side[1].local_rtp;
+    uint8_t pkt[RG_MCALL_MAX_PACKET];
+    size_t len = make_rtp(pkt, 77, 0x66);
+    pkt[1] = 96;
+    rg_mcall_handle_datagram(n.call, n.now, fd_for(&n, &eng_v), &vid_peer, pkt, len);
+    run(&n, 20);
+    CHECK_EQ_INT(t, n.b_media_in, 1);
+    rg_buf_deinit(&offer);
+    rg_buf_deinit(&out);
+    net_deinit(&n);
+}
+
 static void unsupported_and_bad_sdp(struct rg_t *t)
 {
     struct net n;
@@ -575,6 +649,7 @@ static const struct rg_test_case cases[] = {
     { "fingerprint_mismatch_fails_leg", fingerprint_mismatch_fails_leg },
     { "ice_restart_keeps_media", ice_restart_keeps_media },
     { "consent_expiry_stops_media", consent_expiry_stops_media },
+    { "bundle_audio_video", bundle_audio_video },
     { "unsupported_and_bad_sdp", unsupported_and_bad_sdp },
 };
 
