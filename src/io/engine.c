@@ -537,7 +537,11 @@ static int make_dtls(struct rg_engine *e)
 {
     if (rg_srtp_global_init() != RG_OK)
         return RG_ECRYPTO;
-    int rc = rg_dtls_cert_generate(&e->rng, "rtcgate", (int64_t)time(NULL), 30, &e->cert);
+    int rc = RG_OK;
+    e->cert = e->o.cert;
+    e->o.cert = NULL;
+    if (!e->cert)
+        rc = rg_dtls_cert_generate(&e->rng, "rtcgate", (int64_t)time(NULL), 30, &e->cert);
     if (rc != RG_OK)
         return rc;
     /* Browser-grade defaults: DTLS 1.2, ECDHE suites, AEAD SRTP first
@@ -549,7 +553,8 @@ static int make_dtls(struct rg_engine *e)
                   RG_SRTP_AES128_CM_SHA1_32 },
         .n_srtp = 4,
     };
-    rc = rg_dtls_ctx_new(&p, e->cert, NULL, e->o.log, &e->dtls);
+    rc = rg_dtls_ctx_new(e->o.dtls_profile ? e->o.dtls_profile : &p, e->cert, NULL, e->o.log,
+                         &e->dtls);
     if (rc == RG_OK)
         rc = rg_dtls_cert_fingerprint(e->cert, RG_DTLS_HASH_SHA256, &e->fp);
     return rc;
@@ -654,6 +659,7 @@ void rg_engine_stop(struct rg_engine *e)
     rg_free(e->loops);
     rg_dtls_ctx_free(e->dtls);
     rg_dtls_cert_free(e->cert);
+    rg_dtls_cert_free(e->o.cert); /* when start failed before taking it */
     rg_free(e);
 }
 

@@ -21,6 +21,7 @@
 #include "core/log.h"
 #include "core/str.h"
 #include "io/loop.h"
+#include "proto/dtls/dtls_conn.h"
 
 struct rg_engine_opts {
     struct rg_addr ng;        /* where the ng control protocol listens */
@@ -28,6 +29,10 @@ struct rg_engine_opts {
     struct rg_addr media_ip6; /* optional second family for ICE host candidates (RG_AF_NONE) */
     uint16_t port_lo, port_hi;
     unsigned n_loops;         /* media loops; 0 = one per CPU (at most 16) */
+    /* DTLS: the certificate (ownership passes to the engine; NULL = generate
+     * an ECDSA P-256 one) and the profile (NULL = DTLS 1.2, ECDHE, 30 s). */
+    struct rg_dtls_cert *cert;
+    const struct rg_dtls_profile *dtls_profile;
     const struct rg_log *log; /* may be NULL; must outlive the engine */
 };
 
