@@ -7,9 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "io/engine.h"
-#include "proto/dtls/dtls_cert.h"
-#include "proto/dtls/dtls_conn.h"
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -21,8 +18,11 @@
 #include "ctl/pki.h"
 #include "ctl/store.h"
 #include "io/cli_server.h"
+#include "io/engine.h"
 #include "io/loop.h"
 #include "io/rng_os.h"
+#include "proto/dtls/dtls_cert.h"
+#include "proto/dtls/dtls_conn.h"
 
 struct daemon {
     struct rg_store store;
@@ -33,8 +33,29 @@ struct daemon {
     struct rg_cli_server cli;
     struct rg_log log;
     struct rg_log engine_log;
+    struct rg_engine *engine;
     int sigfd;
 };
+
+/* getAggrPolicers shows the engine's live STUN/DTLS policer counters. */
+static void refresh_aggr(void *ud, struct rg_ctl *ctl)
+{
+    struct daemon *d = ud;
+    if (!d->engine)
+        return;
+    struct rg_engine_policer_counts pc;
+    rg_engine_policer_counts(d->engine, &pc);
+    for (size_t i = 0; i < RG_AGGR_COUNT; i++) {
+        struct rg_policer *p = &ctl->aggr[i].pol;
+        if (strcmp(ctl->aggr[i].name, "STUN") == 0) {
+            p->accepted = pc.stun_accepted;
+            p->discarded = pc.stun_discarded;
+        } else if (strcmp(ctl->aggr[i].name, "DTLS") == 0) {
+            p->accepted = pc.dtls_accepted;
+            p->discarded = pc.dtls_discarded;
+        }
+    }
+}
 
 static void log_stderr(void *ud, enum rg_log_level level, enum rg_log_subsys subsys,
                        const char *ctx, const char *msg)
@@ -323,6 +344,17 @@ static int start_engine(struct daemon *d, struct rg_engine **out)
             char ciphers[512];
             engine_dtls(d, c, &eo.cert, &prof, ciphers, sizeof(ciphers));
             eo.dtls_profile = &prof;
+            eo.srflx_prefix = 16; /* iceSourceAddressFilterPriority default */
+            for (size_t i = 0; i < RG_AGGR_COUNT; i++) {
+                const struct rg_aggr_policer *r = &d->ctl.aggr[i];
+                if (strcmp(r->name, "STUN") == 0) {
+                    eo.stun_bucket = r->pol.bucket;
+                    eo.stun_rate = r->pol.rate;
+                } else if (strcmp(r->name, "DTLS") == 0) {
+                    eo.dtls_bucket = r->pol.bucket;
+                    eo.dtls_rate = r->pol.rate;
+                }
+            }
             if (rc == RG_OK)
                 rc = rg_engine_start(&eo, out);
             else
@@ -363,12 +395,16 @@ int rg_daemon_run(const struct rg_daemon_opts *o)
     struct rg_engine *engine = NULL;
     if (rc == RG_OK)
         rc = start_engine(d, &engine);
+    d->engine = engine;
+    d->ctl.refresh = refresh_aggr;
+    d->ctl.refresh_ud = d;
     if (rc == RG_OK) {
         fprintf(stderr, "rtcgated: ready; state directory %s, CLI socket %s\n", d->store.dir,
                 d->store.sock);
         rc = rg_loop_run(&d->loop);
         rg_cli_server_stop(&d->cli);
     }
+    d->engine = NULL;
     rg_engine_stop(engine);
     if (d->sigfd >= 0)
         close(d->sigfd);

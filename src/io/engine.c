@@ -144,6 +144,25 @@ static void on_call_timer(struct rg_loop *loop, void *ud)
     rearm(m->ml, m);
 }
 
+static void publish_policers(struct mloop *ml)
+{
+    atomic_store_explicit(&ml->pub[0], ml->stun_pol.accepted, memory_order_relaxed);
+    atomic_store_explicit(&ml->pub[1], ml->stun_pol.discarded, memory_order_relaxed);
+    atomic_store_explicit(&ml->pub[2], ml->dtls_pol.accepted, memory_order_relaxed);
+    atomic_store_explicit(&ml->pub[3], ml->dtls_pol.discarded, memory_order_relaxed);
+}
+
+void rg_engine_policer_counts(const struct rg_engine *e, struct rg_engine_policer_counts *out)
+{
+    memset(out, 0, sizeof(*out));
+    for (unsigned i = 0; i < e->n_loops; i++) {
+        out->stun_accepted += atomic_load_explicit(&e->loops[i].pub[0], memory_order_relaxed);
+        out->stun_discarded += atomic_load_explicit(&e->loops[i].pub[1], memory_order_relaxed);
+        out->dtls_accepted += atomic_load_explicit(&e->loops[i].pub[2], memory_order_relaxed);
+        out->dtls_discarded += atomic_load_explicit(&e->loops[i].pub[3], memory_order_relaxed);
+    }
+}
+
 static void on_media_fd(struct rg_loop *loop, int fd, unsigned events, void *ud)
 {
     struct mloop *ml = ud;
@@ -166,6 +185,7 @@ static void on_media_fd(struct rg_loop *loop, int fd, unsigned events, void *ud)
         }
         flush(ml, m);
         rearm(ml, m);
+        publish_policers(ml);
         if (n < RG_UDP_BATCH)
             return;
     }
@@ -319,7 +339,19 @@ static int mloop_init(struct rg_engine *e, struct mloop *ml, unsigned idx)
         return RG_EINVAL;
     ml->cursor = ml->port_lo;
     rg_rng_os_init(&ml->rng);
+    int64_t now = 0; /* the first packet's time refills the bucket to full */
+    unsigned n = e->n_loops;
+    bool stun = e->o.stun_bucket && e->o.stun_rate, dtls = e->o.dtls_bucket && e->o.dtls_rate;
+    if (stun)
+        rg_policer_init(&ml->stun_pol, RG_POL_PKTRATE, (e->o.stun_bucket + n - 1) / n,
+                        (e->o.stun_rate + n - 1) / n, now);
+    if (dtls)
+        rg_policer_init(&ml->dtls_pol, RG_POL_PKTRATE, (e->o.dtls_bucket + n - 1) / n,
+                        (e->o.dtls_rate + n - 1) / n, now);
     ml->env = (struct rg_mcall_env){
+        .stun_policer = stun ? &ml->stun_pol : NULL,
+        .dtls_policer = dtls ? &ml->dtls_pol : NULL,
+        .srflx_prefix = e->o.srflx_prefix,
         .rng = &ml->rng, .log = e->o.log, .dtls = e->dtls, .local_fp = e->fp,
         .media_ip = e->o.media_ip, .media_ip6 = e->o.media_ip6,
         .ports = { .open = ports_open, .close = ports_close, .ud = ml },

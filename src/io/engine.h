@@ -33,6 +33,11 @@ struct rg_engine_opts {
      * an ECDSA P-256 one) and the profile (NULL = DTLS 1.2, ECDHE, 30 s). */
     struct rg_dtls_cert *cert;
     const struct rg_dtls_profile *dtls_profile;
+    /* Aggregate STUN and DTLS policers (bucket in packets, rate in packets/s;
+     * 0 = no policing), shared evenly by the media loops, and the IPv4
+     * server-reflexive prefix of iceSourceAddressFilterPriority. */
+    uint64_t stun_bucket, stun_rate, dtls_bucket, dtls_rate;
+    unsigned srflx_prefix;
     const struct rg_log *log; /* may be NULL; must outlive the engine */
 };
 
@@ -71,6 +76,13 @@ RG_MUST_CHECK int rg_engine_sdp(struct rg_engine_client *c, struct rg_str call_i
 /* Ends the call; fn gets RG_OK or RG_ENOTFOUND. */
 RG_MUST_CHECK int rg_engine_delete(struct rg_engine_client *c, struct rg_str call_id,
                                    rg_engine_done_fn *fn, void *ud);
+
+/* Packets the aggregate policers accepted and discarded, summed over the
+ * media loops (any thread). */
+struct rg_engine_policer_counts {
+    uint64_t stun_accepted, stun_discarded, dtls_accepted, dtls_discarded;
+};
+void rg_engine_policer_counts(const struct rg_engine *e, struct rg_engine_policer_counts *out);
 
 /* Parses "ADDR:PORT" ("[v6]:port" too).  RG_OK or RG_EINVAL. */
 RG_MUST_CHECK int rg_engine_parse_hostport(const char *s, struct rg_addr *out);

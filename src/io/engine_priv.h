@@ -74,6 +74,10 @@ struct mloop {
     size_t fdmap_n;
     struct rg_udp_batch batch;
     atomic_ulong calls;
+    /* this loop's share of the aggregate policers, and their counters
+     * published for other threads (relaxed stores after each packet batch) */
+    struct rg_policer stun_pol, dtls_pol;
+    atomic_ulong pub[4];
 };
 
 struct rg_engine_client {

@@ -289,11 +289,24 @@ void rg_mcall_handle_datagram(struct rg_mcall *c, int64_t now_us, int fd,
     switch (rg_demux_classify(data, len)) {
     case RG_DEMUX_STUN:
         s->st.stun_in++;
-        if (s->ice)
-            (void)rg_ice_agent_handle_packet(s->ice, now_us, fd, from, data, len);
+        if (!s->ice)
+            return;
+        /* F12: STUN from the peer's own candidate addresses is processed at
+         * full rate; everything else shares the aggregate STUN policer. */
+        if (c->env->stun_policer &&
+            !rg_ice_agent_source_is_priority(s->ice, from, c->env->srflx_prefix) &&
+            !rg_policer_admit(c->env->stun_policer, now_us, len)) {
+            s->st.stun_policed++;
+            return;
+        }
+        (void)rg_ice_agent_handle_packet(s->ice, now_us, fd, from, data, len);
         break;
     case RG_DEMUX_DTLS:
         s->st.dtls_in++;
+        if (c->env->dtls_policer && !rg_policer_admit(c->env->dtls_policer, now_us, len)) {
+            s->st.dtls_policed++;
+            return;
+        }
         if (s->dtls && source_ok(s, fd, from) &&
             rg_dtls_conn_handle_input(s->dtls, now_us, data, len) != RG_OK)
             s->st.dtls_rejected++; /* after failure/close, or oversized */

@@ -40,6 +40,7 @@
 #include "core/str.h"
 #include "proto/dtls/dtls_conn.h"
 #include "proto/ice/ice.h"
+#include "media/policer.h"
 #include "proto/srtp/srtp_ctx.h"
 
 #define RG_MCALL_MAX_STREAMS 8
@@ -67,6 +68,12 @@ struct rg_mcall_env {
     struct rg_dtls_fp local_fp;       /* a=fingerprint of our certificate */
     struct rg_addr media_ip;          /* address advertised and bound */
     struct rg_addr media_ip6;         /* second family for ICE host candidates, or RG_AF_NONE */
+    /* The loop's share of the aggregate STUN and DTLS policers (vendor
+     * getAggrPolicers "STUN"/"DTLS"); NULL = no policing.  STUN from a
+     * source matching the peer's candidates (iceSourceAddressFilterPriority,
+     * prefix srflx_prefix for IPv4 server-reflexive) is not policed. */
+    struct rg_policer *stun_policer, *dtls_policer;
+    unsigned srflx_prefix;
 };
 
 enum rg_mtransport {
@@ -107,6 +114,7 @@ struct rg_mside_stats {
     uint64_t drop_srtp;    /* SRTP authentication or replay failures */
     uint64_t drop_nokeys;  /* media before DTLS finished, or no destination yet */
     uint64_t stun_in, dtls_in;
+    uint64_t stun_policed, dtls_policed; /* discarded by the aggregate policers */
     uint64_t dtls_rejected;    /* DTLS input refused (association failed or closed) */
     uint32_t cands_skipped;    /* remote candidates not usable (TCP, mDNS, duplicates) */
 };
