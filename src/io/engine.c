@@ -454,6 +454,44 @@ static void send_reply(struct rg_engine *e, const struct rg_addr *to, const stru
 
 /* Handles one request in the control loop; returns a job for a media loop
  * (ownership passes) or NULL when answered here. */
+static struct ng_cached *cache_find(struct rg_engine *e, const struct rg_addr *from,
+                                     struct rg_str cookie)
+{
+    for (unsigned i = 0; i < NG_CACHE_SLOTS; i++) {
+        struct ng_cached *c = &e->cache[i];
+        if (c->cookie[0] && rg_addr_eq(&c->from, from) && rg_str_eq_cstr(cookie, c->cookie))
+            return c;
+    }
+    return NULL;
+}
+
+/* Remembers a request being executed (its reply comes in cache_done). */
+static void cache_pending(struct rg_engine *e, const struct rg_addr *from, struct rg_str cookie)
+{
+    struct ng_cached *c = &e->cache[e->cache_next++ % NG_CACHE_SLOTS];
+    if (rg_str_copy_cstr(cookie, c->cookie, sizeof(c->cookie)) != RG_OK)
+        c->cookie[0] = '\0';
+    c->from = *from;
+    c->pending = true;
+    if (!c->reply.max)
+        rg_buf_init(&c->reply, NG_MAX_REPLY);
+    rg_buf_reset(&c->reply);
+}
+
+static void cache_done(struct rg_engine *e, const struct rg_addr *from, const struct rg_buf *reply)
+{
+    struct rg_str cookie = rg_str_make(reply->data, reply->len);
+    long sp = rg_str_find_char(cookie, ' ');
+    if (sp <= 0)
+        return;
+    struct ng_cached *c = cache_find(e, from, rg_str_head(cookie, (size_t)sp));
+    if (c && c->pending) {
+        c->pending = false;
+        if (rg_buf_append_str(&c->reply, rg_buf_str(reply)) != RG_OK)
+            c->cookie[0] = '\0';
+    }
+}
+
 static void on_request(struct rg_engine *e, const struct rg_addr *from, const char *req, size_t len)
 {
     struct rg_arena a;
@@ -461,6 +499,7 @@ static void on_request(struct rg_engine *e, const struct rg_addr *from, const ch
     struct rg_ng_msg m;
     struct rg_str cmd, call_id;
     struct rg_buf out;
+    struct ng_cached *cached;
     rg_buf_init(&out, NG_MAX_REPLY);
     if (rg_ng_parse(&a, req, len, NULL, &m) != RG_OK) {
         RG_LOG(e->o.log, RG_LOG_NOTICE, ng, NULL, "unparsable ng request (%zu bytes)", len);
@@ -474,9 +513,14 @@ static void on_request(struct rg_engine *e, const struct rg_addr *from, const ch
         reply_statistics(e, &m, &out);
     } else if (rg_bencode_dict_str(m.dict, "call-id", &call_id) != RG_OK) {
         (void)!rg_ng_reply_error(&out, m.cookie, "missing call-id");
+    } else if ((cached = cache_find(e, from, m.cookie)) != NULL) {
+        /* A retransmission: answer again (or not yet, if still running). */
+        if (!cached->pending)
+            (void)!rg_buf_append_str(&out, rg_buf_str(&cached->reply));
     } else {
         struct job *j = rg_calloc(1, sizeof(*j));
         if (j) {
+            cache_pending(e, from, m.cookie);
             j->from = *from;
             j->len = len;
             memcpy(j->req, req, len);
@@ -524,6 +568,7 @@ static void on_done(struct rg_loop *loop, int fd, unsigned events, void *ud)
             registry_add(e, j->call_id);
         if (j->deleted)
             registry_del(e, j->call_id);
+        cache_done(e, &j->from, &j->reply);
         send_reply(e, &j->from, &j->reply);
         rg__engine_job_free(j);
     }
@@ -685,6 +730,8 @@ void rg_engine_stop(struct rg_engine *e)
     if (e->done.efd > 0)
         close(e->done.efd);
     rg_loop_deinit(&e->ctl);
+    for (unsigned i = 0; i < NG_CACHE_SLOTS; i++)
+        rg_buf_deinit(&e->cache[i].reply);
     for (size_t i = 0; i < e->n_ids; i++)
         rg_free(e->ids[i]);
     rg_free(e->ids);

@@ -14,6 +14,7 @@
 #include "io/loop.h"
 #include "io/udp.h"
 #include "media/ng_cmd.h"
+#include "proto/ng/ng_msg.h"
 
 #define NG_MAX_REQUEST 65536
 #define NG_MAX_REPLY (128 * 1024)
@@ -80,6 +81,17 @@ struct mloop {
     atomic_ulong pub[4];
 };
 
+/* Replies to the last ng requests by cookie, so a retransmitted request
+ * (the client timed out waiting) is answered again instead of executed
+ * twice; a request still being executed is answered once, when done. */
+#define NG_CACHE_SLOTS 64
+struct ng_cached {
+    struct rg_addr from;
+    char cookie[RG_NG_MAX_COOKIE + 1];
+    bool pending;
+    struct rg_buf reply;
+};
+
 struct rg_engine_client {
     struct rg_engine *e;
     struct rg_loop *loop;
@@ -104,6 +116,8 @@ struct rg_engine {
     size_t n_ids, cap_ids;
     atomic_ulong total_calls;
     char req_buf[NG_MAX_REQUEST];
+    struct ng_cached cache[NG_CACHE_SLOTS];
+    unsigned cache_next;
 };
 
 
