@@ -171,14 +171,41 @@ static void side_pump(struct rg_mcall *c, struct rg_mside *s)
 
 /* ---- relay ---------------------------------------------------------------- */
 
-static bool source_ok(const struct rg_mside *s, int fd, const struct rg_addr *from)
+/*
+ * Who may send media on a side.  With ICE: only addresses that passed a
+ * connectivity check.  Without ICE: the signalled address, or — once, within
+ * RG_MCALL_LATCH_WINDOW_US of the SDP — a source whose IP is the signalled IP
+ * (a NAT changed only the port) or the IP the leg's SIP signalling came from
+ * (a phone behind NAT that wrote its private address in the SDP).  The
+ * remote address then moves there for good and every other source is
+ * dropped.  RTP Bleed and RTP Inject need a stranger to be believed: here a
+ * stranger can only be latched by spoofing the peer's own IP during the
+ * first seconds of the call, and never after the first latch.
+ */
+static bool source_ok(struct rg_mside *s, int64_t now_us, int fd, const struct rg_addr *from,
+                      bool rtcp)
 {
     if (s->ice)
         return rg_ice_agent_inbound_ok(s->ice, fd, from);
-    /* No ICE: only the signalled address may send (no latching), which is
-     * what makes RTP Bleed and RTP Inject impossible on this leg. */
-    return s->remote_known &&
-           (rg_addr_eq(from, &s->remote_rtp) || rg_addr_eq(from, &s->remote_rtcp));
+    if (!s->remote_known)
+        return false;
+    if (rg_addr_eq(from, &s->remote_rtp) || rg_addr_eq(from, &s->remote_rtcp))
+        return true;
+    bool same_ip = rg_addr_ip_eq(from, &s->remote_rtp) ||
+                   (s->sig_src.family != RG_AF_NONE && rg_addr_ip_eq(from, &s->sig_src));
+    if (s->latched || now_us > s->latch_until_us || !same_ip)
+        return false;
+    s->latched = true;
+    s->latches++;
+    if (rtcp && !s->remote_mux && fd == s->fd_rtcp) {
+        s->remote_rtcp = *from;
+    } else {
+        s->remote_rtp = *from;
+        s->remote_rtcp = *from;
+        if (!s->remote_mux)
+            s->remote_rtcp.port = (uint16_t)(from->port + 1); /* RFC 3550 §11 */
+    }
+    return true;
 }
 
 /* The side that owns the transport side k of stream i uses (BUNDLE). */
@@ -208,15 +235,15 @@ static unsigned stream_for(const struct rg_mcall *c, unsigned owner, int k, cons
 
 /* s: the side the packet arrived on (its transport's owner); the packet is
  * counted on its stream's side and sent through the other side's transport. */
-static void relay(struct rg_mcall *c, unsigned owner, int k, int fd, const struct rg_addr *from,
-                  uint8_t *data, size_t len, bool rtcp)
+static void relay(struct rg_mcall *c, int64_t now_us, unsigned owner, int k, int fd,
+                  const struct rg_addr *from, uint8_t *data, size_t len, bool rtcp)
 {
     struct rg_mside *s = &c->stream[owner].side[k];
     unsigned si = stream_for(c, owner, k, data, len, rtcp);
     struct rg_mside *in = &c->stream[si].side[k];
     struct rg_mside *out = &c->stream[si].side[1 - k];
     struct rg_mside *d = transport(c, si, 1 - k);
-    if (!source_ok(s, fd, from)) {
+    if (!source_ok(s, now_us, fd, from, rtcp)) {
         s->st.drop_source++;
         return;
     }
@@ -307,13 +334,13 @@ void rg_mcall_handle_datagram(struct rg_mcall *c, int64_t now_us, int fd,
             s->st.dtls_policed++;
             return;
         }
-        if (s->dtls && source_ok(s, fd, from) &&
+        if (s->dtls && source_ok(s, now_us, fd, from, false) &&
             rg_dtls_conn_handle_input(s->dtls, now_us, data, len) != RG_OK)
             s->st.dtls_rejected++; /* after failure/close, or oversized */
         break;
     case RG_DEMUX_RTP:
     case RG_DEMUX_RTCP:
-        relay(c, (unsigned)(st - c->stream), k, fd, from, data, len,
+        relay(c, now_us, (unsigned)(st - c->stream), k, fd, from, data, len,
               rg_demux_classify(data, len) == RG_DEMUX_RTCP);
         return;
     default:

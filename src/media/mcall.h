@@ -48,6 +48,8 @@
 #define RG_MCALL_TAG_MAX 128
 #define RG_MCALL_TX_SLOTS 64
 #define RG_MCALL_MAX_PACKET 1500
+/* How long after an SDP a non-ICE leg may latch to a NATed source. */
+#define RG_MCALL_LATCH_WINDOW_US 10000000
 
 /* Sockets come from the owning loop: open binds a UDP socket on ip (a port
  * from the configured range; rtp_even asks for an even port with the next
@@ -104,6 +106,8 @@ struct rg_mside_req {
     int8_t rtcp_mux;
     int8_t dtls_passive;
     struct rg_addr advertise; /* RG_AF_NONE: not requested */
+    struct rg_addr sig_src;   /* where the SDP's SIP message came from (ng
+                                 "received-from"), RG_AF_NONE: unknown */
 };
 
 /* Counters of one side (monotonic since the side was created). */
@@ -136,6 +140,13 @@ struct rg_mside {
     uint8_t remote_setup;         /* enum rg_sdp_setup the peer sent, 0 = none */
     char remote_ufrag[RG_ICE_CRED_MAX + 1]; /* to notice the peer's ICE restart */
     char remote_tls_id[256];      /* RFC 8842 */
+    /* Latching on non-ICE legs (see mcall.c source_ok): one move of the
+     * remote address, before latch_until_us, to a source whose IP is the
+     * signalled one or the leg's SIP signalling source. */
+    struct rg_addr sig_src;       /* SIP source of this leg's SDP, RG_AF_NONE if unknown */
+    int64_t latch_until_us;
+    bool latched;
+    uint64_t latches;
     /* ICE */
     struct rg_ice_agent *ice;
     /* DTLS-SRTP */

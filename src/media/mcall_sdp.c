@@ -554,6 +554,13 @@ static int take_media(struct rg_mcall *c, int64_t now_us, int from, bool offer, 
         return rc;
     }
     rc = learn_remote(now_us, s, sdp, m, why);
+    if (rc == RG_OK) {
+        /* A new SDP opens a new latching window (a re-INVITE after a NAT
+         * rebinding must be able to move the media). */
+        s->sig_src = req->sig_src;
+        s->latch_until_us = now_us + RG_MCALL_LATCH_WINDOW_US;
+        s->latched = false;
+    }
     if (rc == RG_OK && !offer)
         rc = resolve_dtls(c, now_us, s, false, why);
     return rc;

@@ -139,6 +139,7 @@ int rg_ngcmd_req(const struct rg_bencode *dict, struct rg_mside_req *r, struct r
 {
     memset(r, -1, sizeof(*r));
     memset(&r->advertise, 0, sizeof(r->advertise));
+    memset(&r->sig_src, 0, sizeof(r->sig_src));
     struct rg_str v;
     if (rg_bencode_dict_str(dict, "transport-protocol", &v) == RG_OK &&
         req_transport(v, r, why) != RG_OK)
@@ -150,6 +151,11 @@ int rg_ngcmd_req(const struct rg_bencode *dict, struct rg_mside_req *r, struct r
     req_rtcp_mux(rg_bencode_dict_list(dict, "rtcp-mux"), r, unknown);
     req_flags(rg_bencode_dict_list(dict, "flags"), unknown);
     req_lists(dict, unknown);
+    /* Kamailio's "received-from": [ "IP4", "<SIP source address>" ]. */
+    const struct rg_bencode *rf = rg_bencode_dict_list(dict, "received-from");
+    const struct rg_bencode *rf_ip = rg_bencode_first(rf) ? rg_bencode_first(rf)->next : NULL;
+    if (rf_ip && rf_ip->type == RG_BENC_STR && rg_addr_parse_ip(rf_ip->str, &r->sig_src) != RG_OK)
+        memset(&r->sig_src, 0, sizeof(r->sig_src));
     if (rg_bencode_dict_str(dict, "media address", &v) == RG_OK &&
         rg_addr_parse_ip(v, &r->advertise) != RG_OK) {
         *why = "media address is not an IP address";

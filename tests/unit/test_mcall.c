@@ -621,6 +621,83 @@ static void bundle_audio_video(struct rg_t *t)
     net_deinit(&n);
 }
 
+/* A SIP phone behind NAT writes its private address in the SDP; its media
+ * arrives from the NAT's public address.  The engine latches once to a
+ * source with the SIP signalling source's IP, within the window, and then
+ * sends there; strangers and later moves are refused. */
+static int setup_natted_call(struct rg_t *t, struct net *n, int64_t extra_wait_us)
+{
+    struct rg_buf offer, out;
+    rg_buf_init(&offer, 8192);
+    rg_buf_init(&out, 65536);
+    const char *why = NULL;
+    browser_offer(n, false, &offer);
+    int rc = rg_mcall_create(&n->env, RG_STR_LIT("nat"), RG_STR_LIT("ft"), n->now, &n->call);
+    struct rg_mside_req to_plain = { RG_MT_RTP_AVP, 0, RG_MICE_NONE, 0, -1 };
+    struct rg_mside_req from_nat = { -1, -1, -1, -1, -1 };
+    from_nat.sig_src = addr("198.51.100.77", 5060); /* the phone's NAT, as SIP saw it */
+    if (rc == RG_OK)
+        rc = rg_mcall_sdp(n->call, n->now, 0, true, rg_buf_str(&offer), &to_plain, &out, &why);
+    const char *answer = "v=0\r\no=- 2 2 IN IP4 10.0.0.5\r\ns=-\r\nt=0 0\r\n"
+                         "m=audio 40000 RTP/AVP 111\r\nc=IN IP4 10.0.0.5\r\n"
+                         "a=rtpmap:111 opus/48000/2\r\n";
+    rg_buf_reset(&out);
+    if (rc == RG_OK)
+        rc = rg_mcall_sdp(n->call, n->now, 1, false, rg_str_from_cstr(answer), &from_nat, &out, &why);
+    if (rc == RG_OK)
+        rc = browser_take_answer(t, n, rg_buf_str(&out));
+    rg_buf_deinit(&offer);
+    rg_buf_deinit(&out);
+    if (rc == RG_OK)
+        run(n, 3000 + (int)(extra_wait_us / 1000));
+    return rc;
+}
+
+static void nat_latching(struct rg_t *t)
+{
+    struct net n;
+    REQUIRE(t, net_init(&n, false) == RG_OK);
+    REQUIRE(t, setup_natted_call(t, &n, 0) == RG_OK);
+    REQUIRE(t, n.b_out != NULL);
+    struct rg_addr eng1 = side(&n, 1)->local_rtp;
+    struct rg_addr natted = addr("198.51.100.77", 61000);
+    uint8_t pkt[RG_MCALL_MAX_PACKET];
+    size_t len = make_rtp(pkt, 1, 0x71);
+    rg_mcall_handle_datagram(n.call, n.now, fd_for(&n, &eng1), &natted, pkt, len);
+    run(&n, 20);
+    CHECK_EQ_INT(t, n.b_media_in, 1);
+    CHECK_EQ_INT(t, side(&n, 1)->latches, 1);
+    CHECK(t, rg_addr_eq(&side(&n, 1)->remote_rtp, &natted));
+    /* Media toward the phone now goes to the NAT's address. */
+    n.p_addr = natted;
+    int sock;
+    struct rg_addr dest;
+    REQUIRE(t, rg_ice_agent_media_path(n.b_ice, 1, &sock, &dest) == RG_OK);
+    len = make_rtp(pkt, 2, 0x72);
+    REQUIRE(t, rg_srtp_protect_rtp(n.b_out, pkt, len, sizeof(pkt), &len) == RG_OK);
+    browser_send(&n, &dest, pkt, len);
+    run(&n, 20);
+    CHECK_EQ_INT(t, n.p_media_in, 1);
+    /* Once latched, another port of the same IP is a stranger. */
+    struct rg_addr other = addr("198.51.100.77", 61002);
+    len = make_rtp(pkt, 3, 0x73);
+    rg_mcall_handle_datagram(n.call, n.now, fd_for(&n, &eng1), &other, pkt, len);
+    run(&n, 20);
+    CHECK_EQ_INT(t, n.b_media_in, 1);
+    CHECK_EQ_INT(t, side(&n, 1)->st.drop_source, 1);
+    net_deinit(&n);
+    /* After the window, nothing latches: media must come from the SDP address. */
+    REQUIRE(t, net_init(&n, false) == RG_OK);
+    REQUIRE(t, setup_natted_call(t, &n, RG_MCALL_LATCH_WINDOW_US) == RG_OK);
+    eng1 = side(&n, 1)->local_rtp;
+    len = make_rtp(pkt, 1, 0x74);
+    rg_mcall_handle_datagram(n.call, n.now, fd_for(&n, &eng1), &natted, pkt, len);
+    run(&n, 20);
+    CHECK_EQ_INT(t, n.b_media_in, 0);
+    CHECK_EQ_INT(t, side(&n, 1)->latches, 0);
+    net_deinit(&n);
+}
+
 static void unsupported_and_bad_sdp(struct rg_t *t)
 {
     struct net n;
@@ -650,6 +727,7 @@ static const struct rg_test_case cases[] = {
     { "ice_restart_keeps_media", ice_restart_keeps_media },
     { "consent_expiry_stops_media", consent_expiry_stops_media },
     { "bundle_audio_video", bundle_audio_video },
+    { "nat_latching", nat_latching },
     { "unsupported_and_bad_sdp", unsupported_and_bad_sdp },
 };
 
