@@ -93,6 +93,7 @@ struct rg_mside_plan {
     uint8_t ice;        /* enum rg_mice */
     bool rtcp_mux;      /* offer/accept rtcp-mux (RFC 5761) */
     bool dtls_passive;  /* when answering a DTLS actpass offer: be passive */
+    bool ip6;           /* media on the IPv6 media address (ng "address family" IP6) */
     struct rg_addr advertise; /* address written in c= instead of the socket's (ng
                                  "media address"), or RG_AF_NONE */
 };
@@ -105,6 +106,7 @@ struct rg_mside_req {
     int8_t ice;          /* enum rg_mice */
     int8_t rtcp_mux;
     int8_t dtls_passive;
+    int8_t ip6;
     struct rg_addr advertise; /* RG_AF_NONE: not requested */
     struct rg_addr sig_src;   /* where the SDP's SIP message came from (ng
                                  "received-from"), RG_AF_NONE: unknown */

@@ -84,7 +84,10 @@ static int ensure_sockets(struct rg_mcall *c, struct rg_mside *s)
     struct rg_addr bound[2];
     bool pair = !s->plan.rtcp_mux;
     const struct rg_mports *ports = &c->env->ports;
-    if (ports->open(ports->ud, &c->env->media_ip, pair, fds, bound) != RG_OK)
+    bool v6 = s->plan.ip6 && c->env->media_ip6.family != RG_AF_NONE;
+    const struct rg_addr *ip = v6 ? &c->env->media_ip6 : &c->env->media_ip;
+    const struct rg_addr *alt = v6 ? &c->env->media_ip : &c->env->media_ip6;
+    if (ports->open(ports->ud, ip, pair, fds, bound) != RG_OK)
         return RG_EIO;
     s->fd_rtp = fds[0];
     s->local_rtp = bound[0];
@@ -92,8 +95,8 @@ static int ensure_sockets(struct rg_mcall *c, struct rg_mside *s)
     s->local_rtcp = pair ? bound[1] : bound[0];
     /* RFC 8445 §5.1.1.1: a host candidate for every configured address, so
      * an ICE side also gets a socket of the second family (rtcp-mux only). */
-    if (s->plan.ice != RG_MICE_NONE && !pair && c->env->media_ip6.family != RG_AF_NONE &&
-        ports->open(ports->ud, &c->env->media_ip6, false, fds, bound) == RG_OK) {
+    if (s->plan.ice != RG_MICE_NONE && !pair && alt->family != RG_AF_NONE &&
+        ports->open(ports->ud, alt, false, fds, bound) == RG_OK) {
         s->fd_alt = fds[0];
         s->local_alt = bound[0];
     }
@@ -421,10 +424,10 @@ static int write_sdp(struct rg_mcall *c, struct rg_sdp *sdp, struct rg_arena *a,
     bool lite = false;
     for (unsigned i = 0; i < c->n_streams; i++)
         lite |= c->stream[i].side[to].plan.ice == RG_MICE_LITE && c->stream[i].side[to].ice;
-    int rc = rg_sdp_set_origin(sdp, a, "-", c->sdp_sess_id, ++c->sdp_version[to],
-                               &c->env->media_ip);
+    const struct rg_addr *ip = c->n_streams ? &c->stream[0].side[to].local_rtp : &c->env->media_ip;
+    int rc = rg_sdp_set_origin(sdp, a, "-", c->sdp_sess_id, ++c->sdp_version[to], ip);
     if (rc == RG_OK && sdp->has_conn)
-        rc = rg_sdp_set_conn(sdp, NULL, a, &c->env->media_ip);
+        rc = rg_sdp_set_conn(sdp, NULL, a, ip);
     if (rc == RG_OK && lite)
         rc = rg_sdp_attr_add(&sdp->attrs, a, "ice-lite", RG_STR_NULL);
     if (rc == RG_OK)
@@ -449,6 +452,8 @@ void rg_mside_plan_apply(struct rg_mside_plan *p, const struct rg_mside_req *r)
         p->rtcp_mux = r->rtcp_mux;
     if (r->dtls_passive >= 0)
         p->dtls_passive = r->dtls_passive;
+    if (r->ip6 >= 0)
+        p->ip6 = r->ip6;
     if (r->advertise.family != RG_AF_NONE)
         p->advertise = r->advertise;
     /* Browsers require rtcp-mux with DTLS-SRTP (JSEP, RFC 8829 §5.1.1)

@@ -167,9 +167,12 @@ int rg_ngcmd_req(const struct rg_bencode *dict, struct rg_mside_req *r, struct r
     for (const struct rg_bencode *e = rg_bencode_first(dl); e; e = e->next)
         if (e->type == RG_BENC_STR)
             note_unknown(unknown, "direction=", e->str);
-    if (rg_bencode_dict_str(dict, "address family", &v) == RG_OK && !is(v, "IP4")) {
-        *why = "address family not configured for media";
-        return RG_EUNSUPP;
+    if (rg_bencode_dict_str(dict, "address family", &v) == RG_OK) {
+        if (!is(v, "IP4") && !is(v, "IP6")) {
+            *why = "address family must be IP4 or IP6";
+            return RG_EUNSUPP;
+        }
+        r->ip6 = is(v, "IP6");
     }
     return RG_OK;
 }
@@ -219,6 +222,10 @@ int rg_ngcmd_sdp(struct rg_ngcmd *n, int64_t now_us, struct rg_str call_id, stru
 {
     struct rg_mcall *c = rg_mtable_get(&n->calls, call_id);
     *touched = NULL;
+    if (req->ip6 == 1 && n->env->media_ip6.family == RG_AF_NONE) {
+        *why = "no IPv6 media address configured (system media mediaAddressV6)";
+        return RG_EUNSUPP;
+    }
     if (!c && answer) {
         *why = "unknown call-id";
         return RG_ENOTFOUND;

@@ -143,6 +143,18 @@ static void offer_answer_query_delete(struct rg_t *t)
     CHECK_EQ_INT(t, f.open, 0); /* every socket of the call closed */
     CHECK_OK(t, run_cmd(&n, "c5 d7:call-id2:c17:command6:deletee", &reply, &gone));
     CHECK(t, rg_str_find(rg_buf_str(&reply), RG_STR_LIT("Call-ID not found")) >= 0);
+    /* address family IP6: refused without an IPv6 media address, used with one. */
+    snprintf(req, sizeof(req),
+             "c6 d14:address family3:IP67:call-id2:c27:command5:offer8:from-tag1:a3:sdp%zu:%se",
+             strlen(plain), plain);
+    CHECK_OK(t, run_cmd(&n, req, &reply, &gone));
+    CHECK(t, rg_str_find(rg_buf_str(&reply), RG_STR_LIT("no IPv6 media address")) >= 0);
+    CHECK_OK(t, rg_addr_parse_ip(RG_STR_LIT("::1"), &env.media_ip6));
+    CHECK_OK(t, run_cmd(&n, req, &reply, &gone));
+    CHECK(t, rg_str_find(rg_buf_str(&reply), RG_STR_LIT("c=IN IP6 ::1")) >= 0);
+    CHECK_OK(t, run_cmd(&n, "c7 d7:call-id2:c27:command6:deletee", &reply, &gone));
+    REQUIRE(t, gone != NULL);
+    rg_mcall_destroy(gone);
     rg_buf_deinit(&reply);
     rg_ngcmd_deinit(&n);
     rg_dtls_ctx_free(env.dtls);
