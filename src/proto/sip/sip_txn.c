@@ -314,7 +314,7 @@ static struct rg_str top_via_value(const struct rg_sip_msg *m)
 {
     for (size_t i = 0; i < m->n_hdrs; i++)
         if (m->hdrs[i].id == RG_SIP_H_VIA)
-            return rg_sip_hdr_count_commas(m->hdrs[i].value) ? RG_STR_NULL : m->hdrs[i].value;
+            return rg_sip_hdr_count_commas(m->hdrs[i].value) > 1 ? RG_STR_NULL : m->hdrs[i].value;
     return RG_STR_NULL;
 }
 
@@ -620,8 +620,8 @@ static bool reliable_1xx(const struct rg_sip_msg *r, uint32_t *rseq)
     return true;
 }
 
-static void set_rel(struct rg_sip_txl *x, struct txn *t, int64_t now_us, uint8_t kind,
-                    char *data, size_t len)
+static void set_rel(struct rg_sip_txl *x, struct txn *t, int64_t now_us, uint8_t kind, char *data,
+                    size_t len)
 {
     rg_free(t->relb);
     t->relb = data;
@@ -636,25 +636,23 @@ static void set_rel(struct rg_sip_txl *x, struct txn *t, int64_t now_us, uint8_t
         t->t_rel = INT64_MAX;
 }
 
+/* IST state change for response r; copy (owned, or NULL) is what the UAS
+ * core retransmits: the 2xx or a reliable provisional. */
 static void ist_respond(struct rg_sip_txl *x, struct txn *t, int64_t now_us,
-                        const struct rg_sip_msg *r, char *data, size_t len)
+                        const struct rg_sip_msg *r, char *copy, size_t len)
 {
     uint32_t rseq = 0;
-    if (r->status < 200 && reliable_1xx(r, &rseq)) {
-        char *copy = rg_malloc(len);
-        if (copy) {
-            memcpy(copy, data, len);
-            set_rel(x, t, now_us, REL_1XX, copy, len);
-            t->rseq = rseq;
-        }
+    if (r->status < 200 && copy && reliable_1xx(r, &rseq)) {
+        set_rel(x, t, now_us, REL_1XX, copy, len);
+        t->rseq = rseq;
     } else if (r->status >= 200 && r->status < 300) {
         t->state = S_ACCEPTED;
         t->t_end = later(now_us, 64 * x->cfg.t1_us); /* timer L */
-        char *copy = rg_malloc(len);
-        if (copy)
-            set_rel(x, t, now_us, REL_2XX, copy, len);
+        set_rel(x, t, now_us, REL_2XX, copy, len);
     } else if (r->status >= 300) {
         t->state = S_COMPLETED;
+        rg_free(t->relb);
+        t->relb = NULL;
         t->rel = REL_NONE;
         t->t_rel = t->t_rel_end = INT64_MAX;
         t->retx_iv = x->cfg.t1_us;
@@ -662,6 +660,22 @@ static void ist_respond(struct rg_sip_txl *x, struct txn *t, int64_t now_us,
             t->t_retx = later(now_us, x->cfg.t1_us); /* timer G */
         t->t_end = later(now_us, 64 * x->cfg.t1_us); /* timer H */
     }
+}
+
+/* May resp go out on t now?  RG_OK, RG_ESTATE. */
+static int may_respond(const struct txn *t, const struct rg_sip_msg *r, bool *keep_copy)
+{
+    uint32_t rseq;
+    bool rel1xx = r->status < 200 && reliable_1xx(r, &rseq);
+    *keep_copy = false;
+    if (t->kind == K_NIST)
+        return t->state == S_TRYING || t->state == S_PROCEEDING ? RG_OK : RG_ESTATE;
+    if (t->state == S_ACCEPTED && r->status / 100 == 2)
+        return RG_OK; /* RFC 6026 §8.5: the TU's 2xx retransmissions pass */
+    if (t->state != S_PROCEEDING || (t->rel == REL_1XX && rel1xx))
+        return RG_ESTATE;
+    *keep_copy = rel1xx || r->status / 100 == 2;
+    return RG_OK;
 }
 
 int rg_sip_txl_respond(struct rg_sip_txl *x, int64_t now_us, uint64_t id,
@@ -672,28 +686,35 @@ int rg_sip_txl_respond(struct rg_sip_txl *x, int64_t now_us, uint64_t id,
         return RG_ENOTFOUND;
     if (r->is_request || r->status < 100 || r->status > 699)
         return RG_EINVAL;
-    bool ok = t->kind == K_IST ? (t->state == S_PROCEEDING ||
-                                  (t->state == S_ACCEPTED && r->status / 100 == 2))
-                               : (t->state == S_TRYING || t->state == S_PROCEEDING);
-    uint32_t rseq;
-    if (!ok || (t->rel == REL_1XX && r->status < 200 && reliable_1xx(r, &rseq)))
-        return RG_ESTATE;
-    char *data = NULL;
+    bool keep;
+    int rc = may_respond(t, r, &keep);
+    if (rc != RG_OK)
+        return rc;
+    char *data = NULL, *copy = NULL;
     size_t len = 0;
-    int rc = dup_msg(x, r, &data, &len);
+    rc = dup_msg(x, r, &data, &len);
+    if (rc == RG_OK && keep && !(copy = rg_malloc(len)))
+        rc = RG_ENOMEM;
     if (rc == RG_OK)
         rc = tx_push(x, data, len, &t->peer);
     if (rc != RG_OK) {
         rg_free(data);
+        rg_free(copy);
         return rc;
     }
+    if (t->kind == K_IST && t->state == S_ACCEPTED) {
+        rg_free(data); /* passed through; the UAS core already retransmits */
+        return RG_OK;
+    }
+    if (copy)
+        memcpy(copy, data, len);
     rg_free(t->resp);
     t->resp = data;
     t->resp_len = len;
     t->auto100_pending = false;
     t->t_trying = INT64_MAX;
     if (t->kind == K_IST) {
-        ist_respond(x, t, now_us, r, data, len);
+        ist_respond(x, t, now_us, r, copy, len);
     } else if (r->status < 200) {
         t->state = S_PROCEEDING;
     } else {
@@ -790,7 +811,7 @@ int64_t rg_sip_txl_next_timeout_us(const struct rg_sip_txl *x)
         const struct txn *t = &x->t[i];
         if (!t->id)
             continue;
-        int64_t v[5] = { t->t_retx, t->t_end, t->t_trying, t->t_rel, t->t_rel_end };
+        int64_t v[5] = {t->t_retx, t->t_end, t->t_trying, t->t_rel, t->t_rel_end};
         for (int k = 0; k < 5; k++)
             if (v[k] < best)
                 best = v[k];

@@ -59,7 +59,7 @@ struct rg_sip_txl_cfg {
 };
 
 #define RG_SIP_TXL_CFG_DEFAULT                                                                     \
-    ((struct rg_sip_txl_cfg){ 500000, 4000000, 5000000, 200000, 1024, 65535 })
+    ((struct rg_sip_txl_cfg){500000, 4000000, 5000000, 200000, 1024, 65535})
 
 /* Where a message came from or goes to.  flow names a connection (TCP,
  * TLS, WebSocket) or a socket; the io layer defines its values. */
@@ -70,13 +70,13 @@ struct rg_sip_tinfo {
 };
 
 enum rg_sip_ev_kind {
-    RG_SIP_EV_REQUEST = 1, /* new server transaction: msg, txn (CANCEL: also cancels) */
-    RG_SIP_EV_ACK,         /* ACK outside a transaction (for a 2xx): msg, txn 0 */
-    RG_SIP_EV_RESPONSE,    /* response for client transaction txn: msg */
-    RG_SIP_EV_STRAY,       /* message matching nothing (stray response, pre-3261 request) */
-    RG_SIP_EV_TIMEOUT,     /* timer B, F or H fired for txn */
-    RG_SIP_EV_TRANSPORT,   /* rg_sip_txl_flow_failed() ended txn */
-    RG_SIP_EV_NO_ACK,      /* 2xx of server txn never acknowledged: send BYE */
+    RG_SIP_EV_REQUEST = 1,   /* new server transaction: msg, txn (CANCEL: also cancels) */
+    RG_SIP_EV_ACK,           /* ACK outside a transaction (for a 2xx): msg, txn 0 */
+    RG_SIP_EV_RESPONSE,      /* response for client transaction txn: msg */
+    RG_SIP_EV_STRAY,         /* message matching nothing (stray response, pre-3261 request) */
+    RG_SIP_EV_TIMEOUT,       /* timer B, F or H fired for txn */
+    RG_SIP_EV_TRANSPORT,     /* rg_sip_txl_flow_failed() ended txn */
+    RG_SIP_EV_NO_ACK,        /* 2xx of server txn never acknowledged: send BYE */
     RG_SIP_EV_PRACK_TIMEOUT, /* reliable 1xx never PRACKed (RFC 3262 §3): send 5xx */
 };
 
