@@ -347,6 +347,37 @@ static void ist_trying_g_h_i(struct rg_t *t)
     rg_arena_deinit(&a);
 }
 
+static void ist_reliable_no_g_and_i_zero(struct rg_t *t)
+{
+    struct rg_arena a;
+    rg_arena_init(&a, 4096, 1 << 20);
+    struct rg_sip_txl *x = mk();
+    struct rg_sip_msg *inv = tu_parse(&a, INVITE);
+    REQUIRE(t, x && inv);
+    uint64_t id = serve(t, x, 0, inv, &TCP);
+    struct rg_sip_msg *r = resp_to(&a, inv, 603), *m = NULL;
+    REQUIRE(t, r);
+    CHECK_OK(t, rg_sip_txl_respond(x, 10 * MS, id, r));
+    CHECK_EQ_INT(t, tu_drain_tx(x, &a, &m), 1);
+    CHECK_EQ_INT(t, m->status, 603);
+    int64_t at[4];
+    CHECK_EQ_INT(t, run_until(x, 20 * S, at, 4), 0); /* no timer G over TCP */
+    CHECK_EQ_INT(t, rg_sip_txl_next_timeout_us(x), 32 * S + 10 * MS); /* H runs */
+    struct rg_sip_msg *ack = tu_parse(&a, "ACK sip:bob@example.com SIP/2.0\n"
+                                          "Via: SIP/2.0/UDP pc.example.com:5060;branch=z9hG4bKinv1\n"
+                                          "From: <sip:alice@example.com>;tag=a1\n"
+                                          "To: <sip:bob@example.com>;tag=b1\n"
+                                          "Call-ID: call-1@pc\nCSeq: 1 ACK\n\n");
+    REQUIRE(t, ack);
+    CHECK_OK(t, rg_sip_txl_handle_message(x, 21 * S, ack, &TCP));
+    CHECK_EQ_INT(t, rg_sip_txl_next_timeout_us(x), 21 * S); /* timer I = 0 */
+    rg_sip_txl_handle_timeout(x, 21 * S);
+    CHECK_EQ_INT(t, rg_sip_txl_count(x), 0);
+    CHECK_EQ_INT(t, count_events(x, RG_SIP_EV_TIMEOUT, NULL), 0);
+    rg_sip_txl_free(x);
+    rg_arena_deinit(&a);
+}
+
 static void ist_2xx_retransmitted_until_ack(struct rg_t *t)
 {
     struct rg_arena a;
@@ -627,6 +658,7 @@ static const struct rg_test_case cases[] = {
     {"ict_2xx_accepted_timer_m", ict_2xx_accepted_timer_m},
     {"nict_timers_e_f_k", nict_timers_e_f_k},
     {"ist_trying_g_h_i", ist_trying_g_h_i},
+    {"ist_reliable_no_g_and_i_zero", ist_reliable_no_g_and_i_zero},
     {"ist_2xx_retransmitted_until_ack", ist_2xx_retransmitted_until_ack},
     {"nist_timer_j", nist_timer_j},
     {"cancel_matches_invite", cancel_matches_invite},

@@ -16,6 +16,7 @@
 #define METHOD_MAX 32
 #define CALLID_MAX 256
 #define SLOT_BITS 20
+#define TIMER_MAX_US (600 * 1000000LL)
 /* A client INVITE transaction in Proceeding waits at most this long for a
  * final response (like a proxy's timer C, RFC 3261 §16.6 item 11), so a
  * peer that never answers cannot hold a slot forever. */
@@ -74,7 +75,10 @@ static struct rg_str tstr(const char *p, size_t n)
 int rg_sip_txl_new(const struct rg_sip_txl_cfg *cfg, struct rg_sip_txl **out)
 {
     struct rg_sip_txl_cfg c = cfg ? *cfg : RG_SIP_TXL_CFG_DEFAULT;
+    /* Upper bounds keep 64*T1 and every doubling far from overflow. */
     if (c.t1_us <= 0 || c.t2_us < c.t1_us || c.t4_us <= 0 || c.trying_delay_us < 0 ||
+        c.t1_us > TIMER_MAX_US || c.t2_us > TIMER_MAX_US || c.t4_us > TIMER_MAX_US ||
+        c.trying_delay_us > TIMER_MAX_US ||
         c.max_txns == 0 || c.max_txns >= (1u << SLOT_BITS) || c.max_msg_bytes < 256)
         return RG_EINVAL;
     struct rg_sip_txl *x = rg_calloc(1, sizeof(*x));

@@ -98,7 +98,8 @@ struct rg_sip_txl;
 
 /* Creates a transaction layer (owned by the caller, free with
  * rg_sip_txl_free).  cfg NULL means the defaults.  RG_EINVAL for zero
- * timers or sizes, RG_ENOMEM. */
+ * timers or sizes, timers above 600 s, T2 < T1, max_txns >= 2^20 or
+ * max_msg_bytes < 256; RG_ENOMEM. */
 RG_MUST_CHECK int rg_sip_txl_new(const struct rg_sip_txl_cfg *cfg, struct rg_sip_txl **out);
 void rg_sip_txl_free(struct rg_sip_txl *txl);
 
