@@ -36,9 +36,12 @@ static void reparse(const struct rg_sip_msg *m)
     rg_arena_init(&a, 8192, 1 << 20);
     if (rg_sip_serialize(m, &b) == RG_OK) {
         struct rg_sip_msg *p;
-        struct rg_sip_error e;
+        struct rg_sip_error e = {0};
         int rc = rg_sip_parse(b.data, b.len, NULL, &a, &p, &e);
-        if (rc == RG_EBADMSG)
+        /* The one growth serialization may cause: a Content-Length added to
+         * a message that already had the maximum number of headers. */
+        bool full = e.reason == RG_SIP_R_TOO_MANY_HEADERS && m->n_hdrs >= m->lim.max_headers;
+        if (rc == RG_EBADMSG && !full)
             abort();
         if (rc == RG_OK && (p->cseq != m->cseq || !rg_str_eq(p->call_id, m->call_id) ||
                             (m->is_request && !rg_str_eq(p->method, m->method))))

@@ -265,6 +265,17 @@ static void prack_and_rseq(struct rg_t *t)
     CHECK_OK(t, rg_sip_msg_index(r180, &f.a, NULL));
     CHECK_OK(t, rg_sip_dialog_rel_1xx(&d, r180, &rseq));
     CHECK_EQ_INT(t, rseq, 5);
+    /* The INVITE fails after the PRACK moved our CSeq on: the early dialog
+     * ends all the same. */
+    struct rg_sip_msg *busy = tu_parse(&f.a, "SIP/2.0 486 Busy Here\n"
+                                             "Via: SIP/2.0/UDP pc.example.com;branch=z9hG4bKinv1\n"
+                                             "From: <sip:alice@example.com>;tag=a1\n"
+                                             "To: <sip:bob@example.com>;tag=b1\n"
+                                             "Call-ID: call-1@pc\nCSeq: 10 INVITE\n\n");
+    REQUIRE(t, busy);
+    CHECK_EQ_INT(t, d.state, RG_SIP_DLG_EARLY);
+    CHECK_OK(t, rg_sip_dialog_on_response(&d, busy));
+    CHECK_EQ_INT(t, d.state, RG_SIP_DLG_TERMINATED);
     /* Not reliable: no Require: 100rel. */
     CHECK_EQ_INT(t, rg_sip_msg_remove(r180, RG_STR_LIT("Require")), 1);
     CHECK_OK(t, rg_sip_msg_index(r180, &f.a, NULL));

@@ -310,7 +310,9 @@ int rg_sip_dialog_on_response(struct rg_sip_dialog *d, const struct rg_sip_msg *
             d->state = RG_SIP_DLG_TERMINATED;
         return rc;
     }
-    if (inv && d->state == RG_SIP_DLG_EARLY && !d->is_uas && r->cseq == d->local_seq)
+    /* An early dialog has had only its initial INVITE (no re-INVITE before
+     * the 2xx, §14.1); PRACKs may have moved local_seq past it. */
+    if (inv && d->state == RG_SIP_DLG_EARLY && !d->is_uas)
         d->state = RG_SIP_DLG_TERMINATED;
     if (r->status == 481 || r->status == 408) /* §12.2.1.2 */
         d->state = RG_SIP_DLG_TERMINATED;

@@ -36,6 +36,8 @@ int rg_sip_cancel_build(const struct rg_sip_msg *inv, struct rg_arena *arena,
             rc = rg_sip_msg_add(m, arena, h->name, h->value);
         }
     }
+    if (rc == RG_OK && inv->max_forwards < 0) /* §8.1.1.6: every request has one */
+        rc = rg_sip_msg_add(m, arena, RG_STR_LIT("Max-Forwards"), RG_STR_LIT("70"));
     char v[32];
     int n = snprintf(v, sizeof(v), "%u CANCEL", (unsigned)inv->cseq);
     if (rc == RG_OK)

@@ -21,7 +21,9 @@
  *
  * Timers (T1/T2/T4 from cfg, defaults 500 ms / 4 s / 5 s): A, B, D (32 s
  * unreliable, 0 reliable), E, F, K, G, H, I, J, and L, M of RFC 6026.  On a
- * reliable transport nothing is retransmitted and D, I, J, K are zero.  An
+ * reliable transport nothing is retransmitted and D, I, J, K are zero.  A
+ * client INVITE transaction waits at most 180 s in Proceeding (like a
+ * proxy's timer C) and then reports RG_SIP_EV_TIMEOUT.  An
  * INVITE server transaction sends "100 Trying" itself when the TU has not
  * sent a provisional response within cfg.trying_delay_us (§17.2.1).
  *
