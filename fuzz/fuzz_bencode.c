@@ -18,8 +18,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const struct rg_bencode_limits lim = { .max_depth = 24, .max_nodes = 2000,
-                                              .max_str = 60000 };
+static const struct rg_bencode_limits lim = {.max_depth = 24, .max_nodes = 2000, .max_str = 60000};
 
 static void check_keys(const struct rg_bencode *n, unsigned depth)
 {

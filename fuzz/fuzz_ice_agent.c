@@ -76,9 +76,9 @@ static struct rg_stun_key *key_for(const char *pwd, size_t len)
 
 static void make_addrs(struct fz *f)
 {
-    static const char *const ips[N_ADDR] = { "198.51.100.2", "198.51.100.3", "203.0.113.9",
-                                             "2001:db8::2",  "2001:db8::3",  "192.0.2.77",
-                                             "198.51.100.2", "2001:db8::2" };
+    static const char *const ips[N_ADDR] = {"198.51.100.2", "198.51.100.3", "203.0.113.9",
+                                            "2001:db8::2",  "2001:db8::3",  "192.0.2.77",
+                                            "198.51.100.2", "2001:db8::2"};
     for (int i = 0; i < N_ADDR; i++) {
         if (rg_addr_parse_ip(rg_str_from_cstr(ips[i]), &f->addr[i]) != RG_OK)
             abort();
@@ -126,6 +126,15 @@ static void check_invariants(struct fz *f)
         if (k < 0 || !f->passed[k])
             abort(); /* selected a pair that never succeeded */
         if (!rg_ice_agent_may_send(f->a, sock, &r) || !rg_ice_agent_inbound_ok(f->a, sock, &r))
+            abort();
+    }
+    for (uint8_t c = 1; c <= 2; c++) {
+        struct rg_ice_cand lc, rc;
+        if (rg_ice_agent_selected(f->a, c, &lc, &rc) != RG_OK)
+            continue;
+        int k = addr_index(f, &rc.addr);
+        if (k < 0 || !f->passed[k] || lc.component != c || rc.component != c ||
+            (lc.socket_id != 1 && lc.socket_id != 2))
             abort();
     }
 }
@@ -271,17 +280,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&f, 0, sizeof(f));
     rg_rng_seeded_init(&f.rs, 7, &f.rng);
     make_addrs(&f);
-    struct rg_ice_local_addr la[2] = { { .socket_id = 1, .component = 1 },
-                                       { .socket_id = 2, .component = 1 } };
+    struct rg_ice_local_addr la[2] = {{.socket_id = 1, .component = 1},
+                                      {.socket_id = 2, .component = 1}};
     (void)rg_addr_parse_ip(RG_STR_LIT("192.0.2.1"), &la[0].addr);
     (void)rg_addr_parse_ip(RG_STR_LIT("2001:db8::1"), &la[1].addr);
     la[0].addr.port = la[1].addr.port = 5000;
     if (data[0] & 4)
         la[1].component = 2;
-    struct rg_ice_config cfg = { .mode = (data[0] & 1) ? RG_ICE_LITE : RG_ICE_FULL,
-                                 .role = (data[0] & 2) ? RG_ICE_CONTROLLED : RG_ICE_CONTROLLING,
-                                 .rng = &f.rng, .addrs = la, .n_addrs = 2,
-                                 .prefer_ipv6 = data[0] & 8 };
+    struct rg_ice_config cfg = {.mode = (data[0] & 1) ? RG_ICE_LITE : RG_ICE_FULL,
+                                .role = (data[0] & 2) ? RG_ICE_CONTROLLED : RG_ICE_CONTROLLING,
+                                .rng = &f.rng,
+                                .addrs = la,
+                                .n_addrs = 2,
+                                .prefer_ipv6 = data[0] & 8};
     if (rg_ice_agent_new(&cfg, &f.a) != RG_OK)
         abort();
     if (!(data[0] & 16) &&

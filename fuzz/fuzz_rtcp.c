@@ -95,8 +95,8 @@ static void feedback(const uint8_t *data, size_t size, const struct rg_rtcp_pkt 
     if (p->pt == RG_RTCP_PSFB && fb.fmt == RG_RTCP_FMT_AFB &&
         rg_rtcp_parse_remb(&fb, &remb) == RG_OK && remb.bitrate_bps < (1ull << 40)) {
         uint8_t out[256];
-        int len = rg_rtcp_write_remb(fb.sender_ssrc, remb.bitrate_bps, remb.ssrc, remb.n_ssrc,
-                                     out, sizeof(out));
+        int len = rg_rtcp_write_remb(fb.sender_ssrc, remb.bitrate_bps, remb.ssrc, remb.n_ssrc, out,
+                                     sizeof(out));
         struct rg_rtcp_iter it;
         struct rg_rtcp_pkt q;
         struct rg_rtcp_fb f2;

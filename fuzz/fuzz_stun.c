@@ -55,6 +55,35 @@ static void exercise_getters(const struct rg_stun_msg *m)
     }
 }
 
+/* The same attributes closed with MESSAGE-INTEGRITY and FINGERPRINT must
+ * verify with the key and fail with another one. */
+static void signed_round_trip(const struct rg_stun_msg *m)
+{
+    static uint8_t out[RG_STUN_HEADER_LEN + 65535];
+    if (!key_ready || m->mi_off || m->mi256_off || m->fp_off || m->n_attrs + 3 > RG_STUN_MAX_ATTRS)
+        return;
+    struct rg_stun_builder b;
+    rg_stun_build_init(&b, out, sizeof(out), m->method, (enum rg_stun_class)m->cls, m->txid);
+    for (unsigned i = 0; i < m->n_attrs; i++)
+        rg_stun_add(&b, m->attrs[i].type, m->attrs[i].value, m->attrs[i].len);
+    rg_stun_add_integrity(&b, &key);
+    rg_stun_add_integrity_sha256(&b, &key);
+    rg_stun_add_fingerprint(&b);
+    int n = rg_stun_build_finish(&b);
+    if (n == RG_ELIMIT)
+        return; /* no room for the 68 extra bytes */
+    struct rg_stun_msg r;
+    if (n < 0 || rg_stun_parse(out, (size_t)n, &r) != RG_OK ||
+        rg_stun_check_integrity(&r, &key) != RG_OK ||
+        rg_stun_check_integrity_sha256(&r, &key) != RG_OK ||
+        rg_stun_check_fingerprint(&r) != RG_OK || r.n_attrs != m->n_attrs + 3)
+        abort();
+    out[n - 9] ^= 1; /* last byte of MI-SHA256 */
+    if (rg_stun_check_integrity_sha256(&r, &key) != RG_EAUTH ||
+        rg_stun_check_fingerprint(&r) != RG_EAUTH || rg_stun_check_integrity(&r, &key) != RG_OK)
+        abort();
+}
+
 static void round_trip(const struct rg_stun_msg *m)
 {
     static uint8_t out[RG_STUN_HEADER_LEN + 65535];
@@ -95,6 +124,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         exercise_getters(&m);
         round_trip(&m);
+        signed_round_trip(&m);
     } else if (rc != RG_EBADMSG && rc != RG_ELIMIT) {
         abort();
     }

@@ -36,7 +36,7 @@ static void mix(struct trace *tr, const void *p, size_t n)
 /* Decodes m back from a re-encoding and checks it is the same. */
 static void round_trip(enum rg_ws_role role, const struct rg_ws_msg *m)
 {
-    static const uint8_t key[4] = { 0xa5, 0x01, 0x7e, 0xff };
+    static const uint8_t key[4] = {0xa5, 0x01, 0x7e, 0xff};
     struct rg_buf b;
     rg_buf_init(&b, MAX_MSG + 64);
     if (rg_ws_frame_encode(&b, true, m->opcode, m->data.p, m->data.len,

@@ -42,8 +42,8 @@ static void check_head(const char *p, size_t n, bool request, const struct rg_ws
     size_t len = (size_t)rc;
     if (len > n || len > RG_WS_HTTP_MAX_HEAD || h.n_fields > RG_WS_HTTP_MAX_HEADERS)
         abort();
-    int again = request ? rg_ws_http_parse_request(p, len, &h2)
-                        : rg_ws_http_parse_response(p, len, &h2);
+    int again =
+        request ? rg_ws_http_parse_request(p, len, &h2) : rg_ws_http_parse_response(p, len, &h2);
     int shorter = request ? rg_ws_http_parse_request(p, len - 1, &h2)
                           : rg_ws_http_parse_response(p, len - 1, &h2);
     if (again != rc || shorter != RG_EAGAIN)
@@ -88,7 +88,7 @@ struct trace {
 static void conn_run(const uint8_t *p, size_t n, size_t step, const struct rg_ws_server_cfg *sc,
                      struct trace *tr)
 {
-    struct rg_ws_conn_cfg cfg = { .role = RG_WS_SERVER, .max_msg = 2048, .server = *sc };
+    struct rg_ws_conn_cfg cfg = {.role = RG_WS_SERVER, .max_msg = 2048, .server = *sc};
     struct rg_ws_conn c;
     memset(tr, 0, sizeof(*tr));
     if (rg_ws_conn_init(&c, &cfg, 0) != RG_OK)
@@ -124,8 +124,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
-    struct rg_ws_server_cfg cfg = { .require_sip = data[0] & 1,
-                                    .origin_check = (data[0] & 2) ? refuse_all : NULL };
+    struct rg_ws_server_cfg cfg = {.require_sip = data[0] & 1,
+                                   .origin_check = (data[0] & 2) ? refuse_all : NULL};
     size_t step = data[0] >> 2 ? (size_t)(data[0] >> 2) : 1;
     const char *p = (const char *)data + 1;
     size_t n = size - 1;

@@ -237,9 +237,13 @@ static int start_engine(struct daemon *d, struct rg_engine **out)
             rc = RG_EINVAL;
         } else {
             eo.ng.port = (uint16_t)port;
+            const char *ip6 = rg_cfg_get(c, "system media mediaAddressV6");
+            if (ip6 && rg_addr_parse_ip(rg_str_from_cstr(ip6), &eo.media_ip6) != RG_OK)
+                rc = RG_EINVAL;
             eo.port_lo = (uint16_t)plo;
             eo.port_hi = (uint16_t)phi;
-            rc = rg_engine_start(&eo, out);
+            if (rc == RG_OK)
+                rc = rg_engine_start(&eo, out);
         }
         if (rc != RG_OK)
             fprintf(stderr, "rtcgated: media engine not started: %s\n", rg_strerror(rc));

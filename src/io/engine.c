@@ -409,7 +409,7 @@ static int mloop_init(struct rg_engine *e, struct mloop *ml, unsigned idx)
     rg_rng_os_init(&ml->rng);
     ml->env = (struct rg_mcall_env){
         .rng = &ml->rng, .log = e->o.log, .dtls = e->dtls, .local_fp = e->fp,
-        .media_ip = e->o.media_ip,
+        .media_ip = e->o.media_ip, .media_ip6 = e->o.media_ip6,
         .ports = { .open = ports_open, .close = ports_close, .ud = ml },
     };
     rg_ngcmd_init(&ml->ng, &ml->env, MAX_CALLS_PER_LOOP);

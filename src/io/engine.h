@@ -23,6 +23,7 @@
 struct rg_engine_opts {
     struct rg_addr ng;        /* where the ng control protocol listens */
     struct rg_addr media_ip;  /* address media sockets bind and advertise */
+    struct rg_addr media_ip6; /* optional second family for ICE host candidates (RG_AF_NONE) */
     uint16_t port_lo, port_hi;
     unsigned n_loops;         /* media loops; 0 = one per CPU (at most 16) */
     const struct rg_log *log; /* may be NULL; must outlive the engine */

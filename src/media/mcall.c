@@ -33,6 +33,8 @@ static void side_free(const struct rg_mcall_env *env, struct rg_mside *s)
         env->ports.close(env->ports.ud, s->fd_rtp);
     if (s->fd_rtcp >= 0)
         env->ports.close(env->ports.ud, s->fd_rtcp);
+    if (s->fd_alt >= 0)
+        env->ports.close(env->ports.ud, s->fd_alt);
     rg_ice_agent_free(s->ice);
     rg_dtls_conn_free(s->dtls);
     rg_srtp_free(s->srtp_in);
@@ -233,7 +235,8 @@ static bool find_fd(struct rg_mcall *c, int fd, struct rg_mstream **st, int *sid
     for (unsigned i = 0; i < c->n_streams; i++) {
         for (int k = 0; k < 2; k++) {
             const struct rg_mside *s = &c->stream[i].side[k];
-            if (s->fd_rtp == fd || (s->fd_rtcp >= 0 && s->fd_rtcp == fd)) {
+            if (s->fd_rtp == fd || (s->fd_rtcp >= 0 && s->fd_rtcp == fd) ||
+                (s->fd_alt >= 0 && s->fd_alt == fd)) {
                 *st = &c->stream[i];
                 *side = k;
                 return true;
@@ -314,6 +317,8 @@ void rg_mcall_each_fd(const struct rg_mcall *c, void (*fn)(void *ud, int fd), vo
                 fn(ud, s->fd_rtp);
             if (s->fd_rtcp >= 0)
                 fn(ud, s->fd_rtcp);
+            if (s->fd_alt >= 0)
+                fn(ud, s->fd_alt);
         }
     }
 }

@@ -67,6 +67,7 @@ struct rg_mcall_env {
     struct rg_dtls_ctx *dtls;         /* shared DTLS context (profile + cert) */
     struct rg_dtls_fp local_fp;       /* a=fingerprint of our certificate */
     struct rg_addr media_ip;          /* address advertised and bound */
+    struct rg_addr media_ip6;         /* second family for ICE host candidates, or RG_AF_NONE */
 };
 
 enum rg_mtransport {
@@ -119,12 +120,16 @@ struct rg_mside {
     /* local */
     int fd_rtp, fd_rtcp;          /* fd_rtcp == -1 with rtcp-mux */
     struct rg_addr local_rtp, local_rtcp;
+    int fd_alt;                   /* ICE only: a host candidate of the other family, or -1 */
+    struct rg_addr local_alt;
     /* remote, from the peer's SDP */
     bool remote_known;
     bool remote_mux;              /* the peer agreed to rtcp-mux */
     struct rg_addr remote_rtp, remote_rtcp;
     uint8_t remote_ice;           /* enum rg_mice the peer does */
     uint8_t remote_setup;         /* enum rg_sdp_setup the peer sent, 0 = none */
+    char remote_ufrag[RG_ICE_CRED_MAX + 1]; /* to notice the peer's ICE restart */
+    char remote_tls_id[256];      /* RFC 8842 */
     /* ICE */
     struct rg_ice_agent *ice;
     /* DTLS-SRTP */
@@ -185,16 +190,17 @@ RG_MUST_CHECK int rg_mcall_create(const struct rg_mcall_env *env, struct rg_str 
 void rg_mcall_destroy(struct rg_mcall *c);
 
 /* Offer/answer (RFC 3264) through the call: `side` is the side the SDP came
- * from (0: offerer on an ng offer, 1: answerer on an ng answer); the SDP
+ * from (0: the first offerer, 1: its answerer; a re-offer may come from
+ * either), is_offer whether it is an offer; the SDP
  * returned in out is for the opposite side, presented like the source side
  * except where `req` asks otherwise (transport toward that side's peer).  The first offer creates the
  * streams and their sockets; a re-offer with new ICE credentials restarts
  * ICE; new DTLS parameters restart DTLS per RFC 8842.  Returns RG_OK,
  * RG_EBADMSG (bad SDP; *why set), RG_EUNSUPP (*why says what), RG_ELIMIT,
  * RG_ENOMEM, RG_EIO (no socket). */
-RG_MUST_CHECK int rg_mcall_sdp(struct rg_mcall *c, int64_t now_us, int side, struct rg_str sdp_in,
-                               const struct rg_mside_req *req, struct rg_buf *out,
-                               const char **why);
+RG_MUST_CHECK int rg_mcall_sdp(struct rg_mcall *c, int64_t now_us, int side, bool is_offer,
+                               struct rg_str sdp_in, const struct rg_mside_req *req,
+                               struct rg_buf *out, const char **why);
 /* Applies req on top of plan (fields that are -1 keep plan's value). */
 void rg_mside_plan_apply(struct rg_mside_plan *plan, const struct rg_mside_req *req);
 

@@ -85,6 +85,13 @@ static int ensure_sockets(struct rg_mcall *c, struct rg_mside *s)
     s->local_rtp = bound[0];
     s->fd_rtcp = pair ? fds[1] : -1;
     s->local_rtcp = pair ? bound[1] : bound[0];
+    /* RFC 8445 §5.1.1.1: a host candidate for every configured address, so
+     * an ICE side also gets a socket of the second family (rtcp-mux only). */
+    if (s->plan.ice != RG_MICE_NONE && !pair && c->env->media_ip6.family != RG_AF_NONE &&
+        ports->open(ports->ud, &c->env->media_ip6, false, fds, bound) == RG_OK) {
+        s->fd_alt = fds[0];
+        s->local_alt = bound[0];
+    }
     return RG_OK;
 }
 
@@ -96,6 +103,9 @@ static int ensure_ice(struct rg_mcall *c, struct rg_mside *s, bool controlling)
         { .addr = s->local_rtp, .socket_id = s->fd_rtp, .component = 1 },
         { .addr = s->local_rtcp, .socket_id = s->fd_rtcp, .component = 2 },
     };
+    if (s->fd_alt >= 0)
+        la[1] = (struct rg_ice_local_addr){ .addr = s->local_alt, .socket_id = s->fd_alt,
+                                            .component = 1 };
     struct rg_ice_config cfg = {
         .mode = s->plan.ice == RG_MICE_LITE ? RG_ICE_LITE : RG_ICE_FULL,
         .role = controlling ? RG_ICE_CONTROLLING : RG_ICE_CONTROLLED,
@@ -103,7 +113,7 @@ static int ensure_ice(struct rg_mcall *c, struct rg_mside *s, bool controlling)
         .log = c->env->log,
         .log_ctx = c->call_id,
         .addrs = la,
-        .n_addrs = s->fd_rtcp >= 0 ? 2 : 1,
+        .n_addrs = s->fd_rtcp >= 0 || s->fd_alt >= 0 ? 2 : 1,
     };
     return rg_ice_agent_new(&cfg, &s->ice);
 }
@@ -117,6 +127,15 @@ static int learn_ice(int64_t now_us, struct rg_mside *s, const struct rg_sdp *sd
                        : RG_MICE_NONE;
     if (!s->ice || !uf || !pw)
         return RG_OK;
+    /* RFC 8445 §9 / RFC 8839 §4.4.1.1.2: new credentials from the peer are
+     * an ICE restart, and the answer must carry new ones of ours too; media
+     * stays on the old pair until a new one is nominated. */
+    if (s->remote_ufrag[0] && !rg_str_eq_cstr(uf->u.text, s->remote_ufrag) &&
+        rg_ice_agent_restart(s->ice, now_us) != RG_OK) {
+        *why = "ICE restart failed";
+        return RG_ENOMEM;
+    }
+    (void)rg_str_copy_cstr(uf->u.text, s->remote_ufrag, sizeof(s->remote_ufrag));
     if (rg_ice_agent_set_remote_credentials(s->ice, now_us, uf->u.text, pw->u.text) != RG_OK) {
         *why = "invalid ice-ufrag/ice-pwd (RFC 8839 §5.4)";
         return RG_EBADMSG;
@@ -148,6 +167,17 @@ static int learn_ice(int64_t now_us, struct rg_mside *s, const struct rg_sdp *sd
     return RG_OK;
 }
 
+static void drop_dtls(struct rg_mside *s)
+{
+    rg_dtls_conn_free(s->dtls);
+    rg_srtp_free(s->srtp_in);
+    rg_srtp_free(s->srtp_out);
+    s->dtls = NULL;
+    s->srtp_in = s->srtp_out = NULL;
+    s->dtls_state = RG_MDTLS_NONE;
+    s->dtls_role = 0;
+}
+
 /* Remote transport parameters of side s from the peer's media section. */
 static int learn_remote(int64_t now_us, struct rg_mside *s, const struct rg_sdp *sdp,
                         const struct rg_sdp_media *m, const char **why)
@@ -174,11 +204,22 @@ static int learn_remote(int64_t now_us, struct rg_mside *s, const struct rg_sdp 
         s->remote_rtcp = s->remote_rtp;
     s->remote_known = m->port != 0;
     const struct rg_sdp_attr *fp = find_attr(sdp, m, RG_SDP_A_FINGERPRINT);
-    if (fp) {
-        char txt[RG_DTLS_FP_STRLEN + 8];
-        if (rg_str_copy_cstr(fp->value, txt, sizeof(txt)) == RG_OK &&
-            rg_dtls_fp_parse(rg_str_from_cstr(txt), &s->remote_fp) == RG_OK)
-            s->has_remote_fp = true;
+    struct rg_dtls_fp nfp;
+    char txt[RG_DTLS_FP_STRLEN + 8];
+    if (fp && rg_str_copy_cstr(fp->value, txt, sizeof(txt)) == RG_OK &&
+        rg_dtls_fp_parse(rg_str_from_cstr(txt), &nfp) == RG_OK) {
+        const struct rg_sdp_attr *tid = find_attr(sdp, m, RG_SDP_A_TLS_ID);
+        char ntid[sizeof(s->remote_tls_id)] = "";
+        if (tid)
+            (void)rg_str_copy_cstr(rg_str_head(tid->u.text, sizeof(ntid) - 1), ntid, sizeof(ntid));
+        /* RFC 8842 §5: a new fingerprint or tls-id means a new DTLS
+         * association; the same ones (an ICE restart, hold) keep it, so
+         * media keys survive (peer-systems.md §3 item 5). */
+        if (s->dtls && (!rg_dtls_fp_eq(&nfp, &s->remote_fp) || strcmp(ntid, s->remote_tls_id)))
+            drop_dtls(s);
+        s->remote_fp = nfp;
+        s->has_remote_fp = true;
+        memcpy(s->remote_tls_id, ntid, sizeof(ntid));
     }
     if (s->plan.transport == RG_MT_DTLS_SRTP && !s->has_remote_fp) {
         *why = "DTLS-SRTP media without a usable a=fingerprint (RFC 5763 §5)";
@@ -304,7 +345,9 @@ static int write_transport(struct rg_mcall *c, const struct rg_mstream *st, stru
         rc = rg_dtls_fp_format(&c->env->local_fp, fp, sizeof(fp));
         if (rc == RG_OK)
             rc = rg_sdp_attr_add(&m->attrs, a, "fingerprint", rg_str_from_cstr(fp));
-        const char *setup = offering ? "actpass"
+        /* RFC 5763 §5: offers say actpass unless an association exists,
+         * whose roles a re-offer keeps. */
+        const char *setup = offering && !s->dtls ? "actpass"
                             : s->dtls_role == RG_DTLS_SERVER ? "passive" : "active";
         if (rc == RG_OK)
             rc = rg_sdp_attr_add(&m->attrs, a, "setup", rg_str_from_cstr(setup));
@@ -372,7 +415,7 @@ static int new_stream(struct rg_mcall *c, const struct rg_sdp_media *m, int from
         (void)rg_str_copy_cstr(rg_str_head(m->attrs.v[mid].u.text, sizeof(st->mid) - 1), st->mid,
                                sizeof(st->mid));
     for (int k = 0; k < 2; k++) {
-        st->side[k].fd_rtp = st->side[k].fd_rtcp = -1;
+        st->side[k].fd_rtp = st->side[k].fd_rtcp = st->side[k].fd_alt = -1;
         st->side[k].plan = *plan_from;
         if (k != from)
             rg_mside_plan_apply(&st->side[k].plan, req);
@@ -382,11 +425,10 @@ static int new_stream(struct rg_mcall *c, const struct rg_sdp_media *m, int from
 }
 
 /* One media section of an offer or answer coming from side `from`. */
-static int take_media(struct rg_mcall *c, int64_t now_us, int from, unsigned i,
+static int take_media(struct rg_mcall *c, int64_t now_us, int from, bool offer, unsigned i,
                       const struct rg_sdp *sdp, const struct rg_sdp_media *m,
                       const struct rg_mside_req *req, const char **why)
 {
-    bool offer = !c->answered && from == 0;
     if (i >= c->n_streams) {
         if (!offer || i >= RG_MCALL_MAX_STREAMS) {
             *why = i >= RG_MCALL_MAX_STREAMS ? "too many m= lines" : "answer adds m= lines";
@@ -423,7 +465,7 @@ static int take_media(struct rg_mcall *c, int64_t now_us, int from, unsigned i,
     return rc;
 }
 
-int rg_mcall_sdp(struct rg_mcall *c, int64_t now_us, int from, struct rg_str sdp_in,
+int rg_mcall_sdp(struct rg_mcall *c, int64_t now_us, int from, bool is_offer, struct rg_str sdp_in,
                  const struct rg_mside_req *req, struct rg_buf *out, const char **why)
 {
     struct rg_arena a;
@@ -436,9 +478,9 @@ int rg_mcall_sdp(struct rg_mcall *c, int64_t now_us, int from, struct rg_str sdp
         rg_arena_deinit(&a);
         return rc == RG_ENOMEM ? rc : RG_EBADMSG;
     }
-    bool offering = !c->answered && from == 0;
+    bool offering = is_offer;
     for (unsigned i = 0; rc == RG_OK && i < sdp->n_media; i++)
-        rc = take_media(c, now_us, from, i, sdp, &sdp->media[i], req, why);
+        rc = take_media(c, now_us, from, is_offer, i, sdp, &sdp->media[i], req, why);
     /* Answering side `to`'s earlier offer: our DTLS role toward it. */
     for (unsigned i = 0; rc == RG_OK && !offering && i < c->n_streams; i++)
         rc = resolve_dtls(c, now_us, &c->stream[i].side[1 - from], true, why);

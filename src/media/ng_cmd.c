@@ -254,10 +254,19 @@ static int do_sdp(struct rg_ngcmd *n, int64_t now_us, const struct rg_ng_msg *m,
             why = "call limit reached";
         }
     }
-    if (rc == RG_OK && answer)
-        (void)rg_str_copy_cstr(rg_str_head(to_tag, RG_MCALL_TAG_MAX), c->tag[1], sizeof(c->tag[1]));
-    if (rc == RG_OK)
-        rc = rg_mcall_sdp(c, now_us, answer ? 1 : 0, sdp, &req, &out, &why);
+    int from = 0;
+    if (rc == RG_OK) {
+        /* Which leg the SDP comes from: an offer from the callee's tag is a
+         * re-offer by the callee; an answer comes from the to-tag's leg. */
+        if (!answer)
+            from = c->tag[1][0] && rg_str_eq_cstr(from_tag, c->tag[1]) ? 1 : 0;
+        else
+            from = rg_str_eq_cstr(to_tag, c->tag[0]) ? 0 : 1;
+        if (answer && from == 1 && !c->tag[1][0])
+            (void)rg_str_copy_cstr(rg_str_head(to_tag, RG_MCALL_TAG_MAX), c->tag[1],
+                                   sizeof(c->tag[1]));
+        rc = rg_mcall_sdp(c, now_us, from, !answer, sdp, &req, &out, &why);
+    }
     if (rc == RG_OK) {
         *touched = c;
         rc = reply_sdp(m, reply, rg_buf_str(&out), &unknown);

@@ -6,7 +6,10 @@
  * virtual clock; datagrams in flight with configurable loss, delay and
  * jitter (jitter reorders); an optional NAT per node that rewrites the
  * source of everything the node sends to one public address per socket and
- * routes packets to that public address back.  A node may be "silent"
+ * routes packets to that public address back.  NAT behaviour (RFC 4787):
+ * full cone (any source may come in), port-restricted (only sources the
+ * node has sent to) or symmetric (port-restricted, and a new public port
+ * per destination).  A node may be "silent"
  * (neither sends nor receives), the way a browser tab that was closed is.
  * All randomness comes from one seeded rg_rng, so a seed replays exactly.
  */
@@ -24,6 +27,8 @@
 #define RG_SIM_SOCKS 4
 #define RG_SIM_INFLIGHT 1024
 
+enum rg_sim_nat { RG_SIM_NAT_FULL_CONE = 0, RG_SIM_NAT_PORT_RESTRICTED, RG_SIM_NAT_SYMMETRIC };
+
 struct rg_sim_pkt {
     int64_t at_us;
     int node, sock;
@@ -37,12 +42,16 @@ struct rg_sim_node {
     struct rg_ice_local_addr socks[RG_SIM_SOCKS];
     size_t n_socks;
     bool nat;                              /* rewrite sources to nat_addr[] */
+    uint8_t nat_kind;                      /* enum rg_sim_nat */
     struct rg_addr nat_addr[RG_SIM_SOCKS]; /* public address per socket */
+    /* Destinations each socket sent to (filtering; symmetric port = base + i). */
+    struct rg_addr peers[RG_SIM_SOCKS][8];
+    size_t n_peers[RG_SIM_SOCKS];
     bool silent;
     /* What the node saw and did. */
     uint8_t state;
     unsigned n_events[8];
-    unsigned sent_requests, sent_success, sent_errors, received;
+    unsigned sent_requests, sent_indications, sent_success, sent_errors, received;
     int64_t consent_lost_us; /* -1: never */
     struct rg_ice_event last_selected;
 };
@@ -129,19 +138,69 @@ static inline bool rg_sim_rand(struct rg_sim *s, unsigned permille)
     return permille && rg_rng_u32(&s->rng) % 1000u < permille;
 }
 
-/* Where a datagram to dest lands: node and socket index, or false. */
-static inline bool rg_sim_route(const struct rg_sim *s, const struct rg_addr *dest, int *node,
-                                int *sock)
+static inline int rg_sim_peer_index(const struct rg_sim_node *n, size_t k,
+                                    const struct rg_addr *peer)
+{
+    for (size_t i = 0; i < n->n_peers[k]; i++) {
+        if (rg_addr_eq(&n->peers[k][i], peer))
+            return (int)i;
+    }
+    return -1;
+}
+
+/* The public source a NATed node's socket k shows toward dest. */
+static inline struct rg_addr rg_sim_public(struct rg_sim_node *n, size_t k,
+                                           const struct rg_addr *dest)
+{
+    int i = rg_sim_peer_index(n, k, dest);
+    if (i < 0 && n->n_peers[k] < 8) {
+        i = (int)n->n_peers[k]++;
+        n->peers[k][i] = *dest;
+    }
+    struct rg_addr a = n->nat_addr[k];
+    if (n->nat_kind == RG_SIM_NAT_SYMMETRIC && i > 0)
+        a.port = (uint16_t)(a.port + i);
+    return a;
+}
+
+/* The address node n's socket k appears from toward peer (without opening
+ * a mapping). */
+static inline struct rg_addr rg_sim_seen_as(const struct rg_sim_node *n, size_t k,
+                                            const struct rg_addr *peer)
+{
+    if (!n->nat)
+        return n->socks[k].addr;
+    struct rg_addr a = n->nat_addr[k];
+    int i = rg_sim_peer_index(n, k, peer);
+    if (n->nat_kind == RG_SIM_NAT_SYMMETRIC && i > 0)
+        a.port = (uint16_t)(a.port + i);
+    return a;
+}
+
+/* Where a datagram from src to dest lands: node and socket index, or
+ * false (unroutable or filtered by a NAT). */
+static inline bool rg_sim_route(const struct rg_sim *s, const struct rg_addr *src,
+                                const struct rg_addr *dest, int *node, int *sock)
 {
     for (size_t i = 0; i < s->n_nodes; i++) {
         const struct rg_sim_node *n = &s->node[i];
         for (size_t k = 0; k < n->n_socks; k++) {
-            const struct rg_addr *a = n->nat ? &n->nat_addr[k] : &n->socks[k].addr;
-            if (rg_addr_eq(a, dest)) {
-                *node = (int)i;
-                *sock = (int)k;
-                return true;
+            if (!n->nat) {
+                if (!rg_addr_eq(&n->socks[k].addr, dest))
+                    continue;
+            } else {
+                int pi = rg_sim_peer_index(n, k, src);
+                struct rg_addr pub = n->nat_addr[k];
+                if (n->nat_kind == RG_SIM_NAT_SYMMETRIC && pi > 0)
+                    pub.port = (uint16_t)(pub.port + pi);
+                if (!rg_addr_eq(&pub, dest))
+                    continue;
+                if (n->nat_kind != RG_SIM_NAT_FULL_CONE && pi < 0)
+                    return false; /* filtered: never sent there */
             }
+            *node = (int)i;
+            *sock = (int)k;
+            return true;
         }
     }
     return false;
@@ -154,6 +213,8 @@ static inline void rg_sim_count_sent(struct rg_sim_node *n, const uint8_t *d, si
     unsigned cls = ((d[0] & 0x01) << 1) | ((d[1] & 0x10) >> 4);
     if (cls == 0)
         n->sent_requests++;
+    else if (cls == 1)
+        n->sent_indications++;
     else if (cls == 2)
         n->sent_success++;
     else if (cls == 3)
@@ -166,7 +227,8 @@ static inline void rg_sim_send(struct rg_sim *s, size_t i, size_t k, const struc
 {
     struct rg_sim_node *n = &s->node[i];
     int node, sock;
-    if (n->silent || len > RG_ICE_MAX_PACKET || !rg_sim_route(s, dest, &node, &sock) ||
+    struct rg_addr from = n->nat ? rg_sim_public(n, k, dest) : n->socks[k].addr;
+    if (n->silent || len > RG_ICE_MAX_PACKET || !rg_sim_route(s, &from, dest, &node, &sock) ||
         rg_sim_rand(s, s->loss_permille)) {
         s->dropped++;
         return;
@@ -179,7 +241,7 @@ static inline void rg_sim_send(struct rg_sim *s, size_t i, size_t k, const struc
         p->at_us = s->now_us + s->delay_us + jit;
         p->node = node;
         p->sock = sock;
-        p->from = n->nat ? n->nat_addr[k] : n->socks[k].addr;
+        p->from = from;
         p->len = len;
         memcpy(p->data, data, len);
         return;

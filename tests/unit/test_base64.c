@@ -5,9 +5,9 @@
 
 static void rfc4648_vectors(struct rg_t *t)
 {
-    static const char *const plain[] = { "", "f", "fo", "foo", "foob", "fooba", "foobar" };
-    static const char *const enc[] = { "", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=",
-                                       "Zm9vYmFy" };
+    static const char *const plain[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
+    static const char *const enc[] = {"",         "Zg==",     "Zm8=",    "Zm9v",
+                                      "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
     for (int i = 0; i < 7; i++) {
         char out[16];
         uint8_t dec[16];
@@ -24,8 +24,8 @@ static void strict_decode(struct rg_t *t)
 {
     uint8_t out[32];
     memset(out, 0x55, sizeof(out));
-    static const char *const bad[] = { "Zg=", "Zh==", "Zm9=", "Z===", "====", "Zg==Zg==",
-                                       "Zm 9", "Zm9v\n", "Zm-v", "Zm9_" };
+    static const char *const bad[] = {
+        "Zg=", "Zh==", "Zm9=", "Z===", "====", "Zg==Zg==", "Zm 9", "Zm9v\n", "Zm-v", "Zm9_"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         if (rg_base64_decode(rg_str_from_cstr(bad[i]), out, sizeof(out)) != RG_EBADMSG) {
             fprintf(stderr, "    accepted \"%s\"\n", bad[i]);
@@ -49,8 +49,8 @@ static void strict_decode(struct rg_t *t)
 }
 
 static const struct rg_test_case cases[] = {
-    { "rfc4648_vectors", rfc4648_vectors },
-    { "strict_decode", strict_decode },
+    {"rfc4648_vectors", rfc4648_vectors},
+    {"strict_decode", strict_decode},
 };
 
 RG_TEST_MAIN(cases)

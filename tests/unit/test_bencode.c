@@ -39,39 +39,39 @@ static void syntax(struct rg_t *t)
         const char *s;
         int rc; /* > 0: bytes used */
     } cases[] = {
-        { "i0e", 3 },
-        { "i-42e", 5 },
-        { "i9223372036854775807e", 21 },
-        { "i-9223372036854775808e", 22 },
-        { "i9223372036854775808e", RG_EBADMSG },
-        { "i-9223372036854775809e", RG_EBADMSG },
-        { "i99999999999999999999999", RG_EBADMSG },
-        { "i-0e", RG_EBADMSG },
-        { "i03e", RG_EBADMSG },
-        { "ie", RG_EBADMSG },
-        { "i-e", RG_EBADMSG },
-        { "i+1e", RG_EBADMSG },
-        { "i1", RG_EAGAIN },
-        { "0:", 2 },
-        { "4:spam", 6 },
-        { "4:spamXYZ", 6 }, /* trailing bytes are the caller's */
-        { "03:abc", RG_EBADMSG },
-        { "4:abc", RG_EAGAIN },
-        { "-1:a", RG_EBADMSG },
-        { "le", 2 },
-        { "de", 2 },
-        { "l4:spami42ee", 12 },
-        { "d3:bar4:spam3:fooi42ee", 22 },
-        { "d3:fooi1e3:bari2ee", 18 }, /* unsorted keys are accepted */
-        { "d3:fooi1e3:fooi2ee", RG_EBADMSG }, /* duplicate key */
-        { "di1ei2ee", RG_EBADMSG },           /* integer key */
-        { "d3:fooe", RG_EBADMSG },            /* key without value */
-        { "l", RG_EAGAIN },
-        { "d3:foo", RG_EAGAIN },
-        { "x", RG_EBADMSG },
-        { "", RG_EAGAIN },
-        { "e", RG_EBADMSG },
-        { "l1:a", RG_EAGAIN },
+        {"i0e", 3},
+        {"i-42e", 5},
+        {"i9223372036854775807e", 21},
+        {"i-9223372036854775808e", 22},
+        {"i9223372036854775808e", RG_EBADMSG},
+        {"i-9223372036854775809e", RG_EBADMSG},
+        {"i99999999999999999999999", RG_EBADMSG},
+        {"i-0e", RG_EBADMSG},
+        {"i03e", RG_EBADMSG},
+        {"ie", RG_EBADMSG},
+        {"i-e", RG_EBADMSG},
+        {"i+1e", RG_EBADMSG},
+        {"i1", RG_EAGAIN},
+        {"0:", 2},
+        {"4:spam", 6},
+        {"4:spamXYZ", 6}, /* trailing bytes are the caller's */
+        {"03:abc", RG_EBADMSG},
+        {"4:abc", RG_EAGAIN},
+        {"-1:a", RG_EBADMSG},
+        {"le", 2},
+        {"de", 2},
+        {"l4:spami42ee", 12},
+        {"d3:bar4:spam3:fooi42ee", 22},
+        {"d3:fooi1e3:bari2ee", 18},         /* unsorted keys are accepted */
+        {"d3:fooi1e3:fooi2ee", RG_EBADMSG}, /* duplicate key */
+        {"di1ei2ee", RG_EBADMSG},           /* integer key */
+        {"d3:fooe", RG_EBADMSG},            /* key without value */
+        {"l", RG_EAGAIN},
+        {"d3:foo", RG_EAGAIN},
+        {"x", RG_EBADMSG},
+        {"", RG_EAGAIN},
+        {"e", RG_EBADMSG},
+        {"l1:a", RG_EAGAIN},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         parse_case(t, cases[i].s, strlen(cases[i].s), cases[i].rc, NULL);
@@ -84,15 +84,15 @@ static void limits(struct rg_t *t)
         deep[i] = 'l';
         deep[40 + i] = 'e';
     }
-    struct rg_bencode_limits lim = { .max_depth = 40 };
+    struct rg_bencode_limits lim = {.max_depth = 40};
     parse_case(t, deep, 80, 80, &lim);
     lim.max_depth = 39;
     parse_case(t, deep, 80, RG_ELIMIT, &lim);
     parse_case(t, deep, 80, RG_ELIMIT, NULL); /* default depth 16 */
-    struct rg_bencode_limits nodes = { .max_nodes = 3 };
+    struct rg_bencode_limits nodes = {.max_nodes = 3};
     parse_case(t, "li1ei2ee", 8, 8, &nodes);
     parse_case(t, "li1ei2ei3ee", 11, RG_ELIMIT, &nodes);
-    struct rg_bencode_limits str = { .max_str = 4 };
+    struct rg_bencode_limits str = {.max_str = 4};
     parse_case(t, "4:spam", 6, 6, &str);
     parse_case(t, "5:spams", 7, RG_ELIMIT, &str);
     parse_case(t, "999999:", 7, RG_EAGAIN, NULL); /* may still come, within 1 MiB */
@@ -169,13 +169,13 @@ static void offer(struct rg_t *t)
     CHECK_EQ_INT(t, flags->count, 3);
     CHECK(t, rg_bencode_list_has_str(flags, "trust-address"));
     CHECK(t, !rg_bencode_list_has_str(flags, "trust"));
-    const char *want[] = { "trust-address", "SIP-source-address", "loop-protect" };
+    const char *want[] = {"trust-address", "SIP-source-address", "loop-protect"};
     int i = 0;
     for (const struct rg_bencode *e = rg_bencode_first(flags); e; e = e->next, i++)
         CHECK(t, i < 3 && e->type == RG_BENC_STR && rg_str_eq_cstr(e->str, want[i]));
     CHECK_EQ_INT(t, i, 3);
-    CHECK(t, rg_bencode_list_has_str(rg_bencode_dict_list(m.dict, "replace"),
-                                     "session-connection"));
+    CHECK(t,
+          rg_bencode_list_has_str(rg_bencode_dict_list(m.dict, "replace"), "session-connection"));
     CHECK(t, rg_bencode_dict_list(m.dict, "sdp") == NULL);
     CHECK_EQ_INT(t, m.dict->count, 11);
     /* Re-encoding the tree gives back the same bytes (keys in their order). */
@@ -201,22 +201,22 @@ static void framing_errors(struct rg_t *t)
         const char *s;
         int rc;
     } cases[] = {
-        { "d7:command4:pinge", RG_EBADMSG },      /* no cookie */
-        { "5323_1", RG_EBADMSG },
-        { "5323_1 ", RG_EBADMSG },
-        { "5323_1  d7:command4:pinge", RG_EBADMSG },
-        { "5323_1 d7:command4:pinge\n", RG_EBADMSG }, /* trailing byte */
-        { "5323_1 d7:command4:ping", RG_EBADMSG },    /* truncated */
-        { "5323_1 l4:pinge", RG_EBADMSG },            /* not a dictionary */
-        { "5323_1 {\"command\":\"ping\"}", RG_EUNSUPP },
-        { " d7:command4:pinge", RG_EBADMSG },
-        { "53\t23 d7:command4:pinge", RG_EBADMSG },
-        { "x de", RG_OK },
+        {"d7:command4:pinge", RG_EBADMSG}, /* no cookie */
+        {"5323_1", RG_EBADMSG},
+        {"5323_1 ", RG_EBADMSG},
+        {"5323_1  d7:command4:pinge", RG_EBADMSG},
+        {"5323_1 d7:command4:pinge\n", RG_EBADMSG}, /* trailing byte */
+        {"5323_1 d7:command4:ping", RG_EBADMSG},    /* truncated */
+        {"5323_1 l4:pinge", RG_EBADMSG},            /* not a dictionary */
+        {"5323_1 {\"command\":\"ping\"}", RG_EUNSUPP},
+        {" d7:command4:pinge", RG_EBADMSG},
+        {"53\t23 d7:command4:pinge", RG_EBADMSG},
+        {"x de", RG_OK},
     };
     struct rg_arena a;
     rg_arena_init(&a, 1024, 65536);
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        struct rg_ng_msg m = { .cookie = RG_STR_LIT("untouched") };
+        struct rg_ng_msg m = {.cookie = RG_STR_LIT("untouched")};
         int rc = rg_ng_parse(&a, cases[i].s, strlen(cases[i].s), NULL, &m);
         if (rc != cases[i].rc) {
             fprintf(stderr, "    \"%s\": got %d want %d\n", cases[i].s, rc, cases[i].rc);
@@ -311,10 +311,13 @@ static void oom_parse(struct rg_t *t)
 }
 
 static const struct rg_test_case cases[] = {
-    { "syntax", syntax },       { "limits", limits },
-    { "ping_pong", ping_pong }, { "offer", offer },
-    { "framing_errors", framing_errors }, { "writer", writer },
-    { "oom_parse", oom_parse },
+    {"syntax", syntax},
+    {"limits", limits},
+    {"ping_pong", ping_pong},
+    {"offer", offer},
+    {"framing_errors", framing_errors},
+    {"writer", writer},
+    {"oom_parse", oom_parse},
 };
 
 RG_TEST_MAIN(cases)

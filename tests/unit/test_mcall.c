@@ -324,7 +324,7 @@ static int setup_call(struct rg_t *t, struct net *n, bool wrong_fp)
                                      .rtcp_mux = 0, .dtls_passive = -1 };
     struct rg_mside_req keep = { -1, -1, -1, -1, -1 };
     if (rc == RG_OK)
-        rc = rg_mcall_sdp(n->call, n->now, 0, rg_buf_str(&offer), &to_plain, &out, &why);
+        rc = rg_mcall_sdp(n->call, n->now, 0, true, rg_buf_str(&offer), &to_plain, &out, &why);
     CHECK(t, rc == RG_OK);
     CHECK(t, rg_str_find(rg_buf_str(&out), RG_STR_LIT("RTP/AVP 111")) >= 0);
     CHECK(t, rg_str_find(rg_buf_str(&out), RG_STR_LIT("a=candidate")) < 0);
@@ -334,7 +334,7 @@ static int setup_call(struct rg_t *t, struct net *n, bool wrong_fp)
                          "a=rtpmap:111 opus/48000/2\r\na=sendrecv\r\n";
     rg_buf_reset(&out);
     if (rc == RG_OK)
-        rc = rg_mcall_sdp(n->call, n->now, 1, rg_str_from_cstr(answer), &keep, &out, &why);
+        rc = rg_mcall_sdp(n->call, n->now, 1, false, rg_str_from_cstr(answer), &keep, &out, &why);
     if (rc == RG_OK)
         rc = browser_take_answer(t, n, rg_buf_str(&out));
     if (rc != RG_OK)
@@ -454,13 +454,13 @@ static void unsupported_and_bad_sdp(struct rg_t *t)
     struct rg_buf out;
     rg_buf_init(&out, 65536);
     const char *why = NULL;
-    CHECK_EQ_INT(t, rg_mcall_sdp(n.call, n.now, 0, RG_STR_LIT("v=0\r\nbogus\r\n"), &keep, &out, &why),
+    CHECK_EQ_INT(t, rg_mcall_sdp(n.call, n.now, 0, true, RG_STR_LIT("v=0\r\nbogus\r\n"), &keep, &out, &why),
                  RG_EBADMSG);
     CHECK(t, why != NULL);
     const char *nofp = "v=0\r\no=- 1 1 IN IP4 192.0.2.10\r\ns=-\r\nt=0 0\r\n"
                        "m=audio 50000 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 192.0.2.10\r\n";
     why = NULL;
-    CHECK_EQ_INT(t, rg_mcall_sdp(n.call, n.now, 0, rg_str_from_cstr(nofp), &keep, &out, &why),
+    CHECK_EQ_INT(t, rg_mcall_sdp(n.call, n.now, 0, true, rg_str_from_cstr(nofp), &keep, &out, &why),
                  RG_EBADMSG);
     CHECK(t, why && strstr(why, "fingerprint"));
     rg_buf_deinit(&out);

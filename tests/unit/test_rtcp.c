@@ -97,6 +97,9 @@ static void compound_rules(struct rg_t *t)
     memcpy(buf, COMPOUND, sizeof(buf));
     buf[71] = 3;
     CHECK_EQ_INT(t, rg_rtcp_validate(buf, sizeof(buf), 0), RG_EBADMSG);
+    /* An RTP packet (PT 96, no marker) is never RTCP, even reduced-size. */
+    const uint8_t rtp[12] = { 0x80, 96, 0, 2, 0, 0, 0, 1, 0, 0, 0, 2 };
+    CHECK_EQ_INT(t, rg_rtcp_validate(rtp, sizeof(rtp), RG_RTCP_REDUCED_SIZE), RG_EBADMSG);
     /* RC larger than what the SR holds. */
     memcpy(buf, COMPOUND, sizeof(buf));
     buf[0] = 0x82;

@@ -104,7 +104,7 @@ static void corpus_round_trip(struct rg_t *t)
         files++;
     }
     closedir(d);
-    CHECK(t, files >= 30);
+    CHECK(t, files >= 34);
     /* Every peer in the corpus writes canonical SDP (CRLF, single spaces,
      * RFC line order), so printing must reproduce each file byte for byte:
      * nothing is lost, reordered or rewritten. */
@@ -121,6 +121,73 @@ static const struct rg_sdp_attr *nth(const struct rg_sdp_attrs *l, enum rg_sdp_a
             return NULL;
     }
     return &l->v[at];
+}
+
+/* Parses a corpus file into p (caller deinits p->arena and frees *text). */
+static bool load(struct rg_t *t, const char *name, struct px *p, char **text)
+{
+    char path[256];
+    size_t len;
+    snprintf(path, sizeof(path), "%s/%s", VEC_DIR, name);
+    *text = rg_t_read_file(path, &len);
+    if (!*text) {
+        CHECK(t, *text != NULL);
+        return false;
+    }
+    int rc = px_parse(p, *text, len);
+    CHECK_OK(t, rc);
+    return rc == RG_OK;
+}
+
+static void chrome_offer_media_check(struct rg_t *t, const struct rg_sdp *s)
+{
+    const struct rg_sdp_media *m = &s->media[0];
+    const struct rg_sdp_attr *fp = nth(&m->attrs, RG_SDP_A_FINGERPRINT, 0);
+    REQUIRE(t, fp != NULL);
+    static const uint8_t want_fp[] = { 0xB8, 0x9C, 0x10, 0x06, 0x68, 0x4F, 0x81, 0x3E,
+                                       0xC2, 0x9A, 0x13, 0x95, 0xB2, 0x34, 0x5B, 0xB9,
+                                       0x33, 0x55, 0xBE, 0x19, 0x89, 0x22, 0x59, 0xF5,
+                                       0x50, 0xFC, 0x47, 0xAD, 0x9D, 0x99, 0x2A, 0xA5 };
+    CHECK_STR(t, fp->u.fp.hash, "sha-256");
+    CHECK_MEM(t, fp->u.fp.bytes, fp->u.fp.len, want_fp, sizeof(want_fp));
+    CHECK_EQ_INT(t, nth(&m->attrs, RG_SDP_A_SETUP, 0)->u.setup, RG_SDP_SETUP_ACTPASS);
+    CHECK_STR(t, nth(&m->attrs, RG_SDP_A_MID, 0)->u.text, "0");
+    const struct rg_sdp_attr *x3 = nth(&m->attrs, RG_SDP_A_EXTMAP, 2);
+    REQUIRE(t, x3 != NULL);
+    CHECK_EQ_INT(t, x3->u.extmap.id, 3);
+    CHECK_STR(t, x3->u.extmap.uri,
+              "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01");
+    CHECK_EQ_INT(t, rg_sdp_media_dir(s, m), RG_SDP_DIR_SENDRECV);
+    const struct rg_sdp_attr *msid = nth(&m->attrs, RG_SDP_A_MSID, 0);
+    CHECK_STR(t, msid->u.msid.appdata, "56f5b07b-e190-4eae-a1c6-1038ee976517");
+    CHECK(t, nth(&m->attrs, RG_SDP_A_RTCP_MUX, 0) && nth(&m->attrs, RG_SDP_A_RTCP_RSIZE, 0));
+    const struct rg_sdp_attr *opus = nth(&m->attrs, RG_SDP_A_RTPMAP, 0);
+    CHECK_EQ_INT(t, opus->u.rtpmap.pt, 111);
+    CHECK_STR(t, opus->u.rtpmap.encoding, "opus");
+    CHECK_EQ_INT(t, opus->u.rtpmap.clock_hz, 48000);
+    CHECK_EQ_INT(t, opus->u.rtpmap.channels, 2);
+    const struct rg_sdp_attr *fb = nth(&m->attrs, RG_SDP_A_RTCP_FB, 0);
+    CHECK_EQ_INT(t, fb->u.fb.pt, 111);
+    CHECK_STR(t, fb->u.fb.type, "transport-cc");
+    CHECK(t, fb->u.fb.param.p == NULL);
+    const struct rg_sdp_attr *fmtp = nth(&m->attrs, RG_SDP_A_FMTP, 0);
+    CHECK_EQ_INT(t, fmtp->u.fmtp.pt, 111);
+    REQUIRE(t, fmtp->u.fmtp.n_kv == 2);
+    CHECK_STR(t, fmtp->u.fmtp.kv[1].name, "useinbandfec");
+    CHECK_STR(t, fmtp->u.fmtp.kv[1].value, "1");
+    CHECK(t, rg_sdp_media_conn(s, m) == &m->conns[0]);
+    CHECK_STR(t, rg_sdp_media_rtpmap(m, 126)->encoding, "telephone-event");
+    CHECK(t, rg_sdp_media_rtpmap(m, 127) == NULL);
+    CHECK_STR(t, rg_sdp_media_fmtp(m, 63)->params, "111/111");
+    CHECK(t, rg_sdp_media_fmtp(m, 0) == NULL);
+    const struct rg_sdp_attr *ssrc = nth(&m->attrs, RG_SDP_A_SSRC, 0);
+    CHECK_EQ_INT(t, ssrc->u.ssrc.id, 1142913797u);
+    CHECK_STR(t, ssrc->u.ssrc.attr, "cname");
+    CHECK_STR(t, ssrc->u.ssrc.value, "j2z7sJHLM85VlEui");
+    /* rtcp-xr is unknown here and stays in place, text intact. */
+    long xr = rg_sdp_attr_find_name(&m->attrs, "rtcp-xr", 0);
+    CHECK(t, xr > 0 && m->attrs.v[xr].kind == RG_SDP_A_UNKNOWN);
+    CHECK_STR(t, m->attrs.v[xr].value, "rcvr-rtt=all");
 }
 
 static void chrome_offer_fields(struct rg_t *t)
@@ -176,47 +243,16 @@ static void chrome_offer_fields(struct rg_t *t)
     CHECK_STR(t, nth(&m->attrs, RG_SDP_A_ICE_UFRAG, 0)->u.text, "g92/");
     CHECK_STR(t, nth(&m->attrs, RG_SDP_A_ICE_PWD, 0)->u.text, "8BQvB2E7prQnAVZqo3CT18H+");
     CHECK_STR(t, nth(&m->attrs, RG_SDP_A_ICE_OPTIONS, 0)->u.tokens.v[0], "trickle");
-    const struct rg_sdp_attr *fp = nth(&m->attrs, RG_SDP_A_FINGERPRINT, 0);
-    REQUIRE(t, fp != NULL);
-    static const uint8_t want_fp[] = { 0xB8, 0x9C, 0x10, 0x06, 0x68, 0x4F, 0x81, 0x3E,
-                                       0xC2, 0x9A, 0x13, 0x95, 0xB2, 0x34, 0x5B, 0xB9,
-                                       0x33, 0x55, 0xBE, 0x19, 0x89, 0x22, 0x59, 0xF5,
-                                       0x50, 0xFC, 0x47, 0xAD, 0x9D, 0x99, 0x2A, 0xA5 };
-    CHECK_STR(t, fp->u.fp.hash, "sha-256");
-    CHECK_MEM(t, fp->u.fp.bytes, fp->u.fp.len, want_fp, sizeof(want_fp));
-    CHECK_EQ_INT(t, nth(&m->attrs, RG_SDP_A_SETUP, 0)->u.setup, RG_SDP_SETUP_ACTPASS);
-    CHECK_STR(t, nth(&m->attrs, RG_SDP_A_MID, 0)->u.text, "0");
-    const struct rg_sdp_attr *x3 = nth(&m->attrs, RG_SDP_A_EXTMAP, 2);
-    REQUIRE(t, x3 != NULL);
-    CHECK_EQ_INT(t, x3->u.extmap.id, 3);
-    CHECK_STR(t, x3->u.extmap.uri,
-              "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01");
-    CHECK_EQ_INT(t, rg_sdp_media_dir(s, m), RG_SDP_DIR_SENDRECV);
-    const struct rg_sdp_attr *msid = nth(&m->attrs, RG_SDP_A_MSID, 0);
-    CHECK_STR(t, msid->u.msid.appdata, "56f5b07b-e190-4eae-a1c6-1038ee976517");
-    CHECK(t, nth(&m->attrs, RG_SDP_A_RTCP_MUX, 0) && nth(&m->attrs, RG_SDP_A_RTCP_RSIZE, 0));
-    const struct rg_sdp_attr *opus = nth(&m->attrs, RG_SDP_A_RTPMAP, 0);
-    CHECK_EQ_INT(t, opus->u.rtpmap.pt, 111);
-    CHECK_STR(t, opus->u.rtpmap.encoding, "opus");
-    CHECK_EQ_INT(t, opus->u.rtpmap.clock_hz, 48000);
-    CHECK_EQ_INT(t, opus->u.rtpmap.channels, 2);
-    const struct rg_sdp_attr *fb = nth(&m->attrs, RG_SDP_A_RTCP_FB, 0);
-    CHECK_EQ_INT(t, fb->u.fb.pt, 111);
-    CHECK_STR(t, fb->u.fb.type, "transport-cc");
-    CHECK(t, fb->u.fb.param.p == NULL);
-    const struct rg_sdp_attr *fmtp = nth(&m->attrs, RG_SDP_A_FMTP, 0);
-    CHECK_EQ_INT(t, fmtp->u.fmtp.pt, 111);
-    REQUIRE(t, fmtp->u.fmtp.n_kv == 2);
-    CHECK_STR(t, fmtp->u.fmtp.kv[1].name, "useinbandfec");
-    CHECK_STR(t, fmtp->u.fmtp.kv[1].value, "1");
-    const struct rg_sdp_attr *ssrc = nth(&m->attrs, RG_SDP_A_SSRC, 0);
-    CHECK_EQ_INT(t, ssrc->u.ssrc.id, 1142913797u);
-    CHECK_STR(t, ssrc->u.ssrc.attr, "cname");
-    CHECK_STR(t, ssrc->u.ssrc.value, "j2z7sJHLM85VlEui");
-    /* rtcp-xr is unknown here and stays in place, text intact. */
-    long xr = rg_sdp_attr_find_name(&m->attrs, "rtcp-xr", 0);
-    CHECK(t, xr > 0 && m->attrs.v[xr].kind == RG_SDP_A_UNKNOWN);
-    CHECK_STR(t, m->attrs.v[xr].value, "rcvr-rtt=all");
+    rg_arena_deinit(&p.arena);
+    rg_free(text);
+}
+
+static void chrome_offer_media(struct rg_t *t)
+{
+    struct px p;
+    char *text;
+    if (load(t, "chromium156-audio-offer.sdp", &p, &text))
+        chrome_offer_media_check(t, p.sdp);
     rg_arena_deinit(&p.arena);
     rg_free(text);
 }
@@ -260,22 +296,6 @@ static void chrome_av_and_data(struct rg_t *t)
     rg_free(text);
 }
 
-/* Parses a corpus file into p (caller deinits p->arena and frees *text). */
-static bool load(struct rg_t *t, const char *name, struct px *p, char **text)
-{
-    char path[256];
-    size_t len;
-    snprintf(path, sizeof(path), "%s/%s", VEC_DIR, name);
-    *text = rg_t_read_file(path, &len);
-    if (!*text) {
-        CHECK(t, *text != NULL);
-        return false;
-    }
-    int rc = px_parse(p, *text, len);
-    CHECK_OK(t, rc);
-    return rc == RG_OK;
-}
-
 /* Hand-checked values from the other captured peers. */
 static void peer_fields(struct rg_t *t)
 {
@@ -292,6 +312,16 @@ static void peer_fields(struct rg_t *t)
         CHECK_STR(t, p.sdp->origin.username, "mozilla...THIS_IS_SDPARTA-99.0");
         /* Firefox puts fingerprint and direction at session level. */
         CHECK(t, nth(&p.sdp->attrs, RG_SDP_A_FINGERPRINT, 0) != NULL);
+    }
+    rg_arena_deinit(&p.arena);
+    rg_free(text);
+    if (load(t, "chromium156-datachannel-offer-mdns.sdp", &p, &text)) {
+        const struct rg_sdp_candidate *c = &nth(&p.sdp->media[0].attrs, RG_SDP_A_CANDIDATE, 0)->u.cand;
+        CHECK(t, c->is_mdns);
+        CHECK_EQ_INT(t, c->addr.family, RG_AF_NONE);
+        CHECK_STR(t, c->address, "e9154494-4206-44ba-9027-e54e2294fba8.local");
+        CHECK_EQ_INT(t, c->port, 48914);
+        CHECK_STR(t, c->ext[1].name, "network-cost");
     }
     rg_arena_deinit(&p.arena);
     rg_free(text);
@@ -335,6 +365,14 @@ static void peer_fields(struct rg_t *t)
         CHECK(t, r->u.rtcp.nettype.p == NULL);
         CHECK_EQ_INT(t, nth(l, RG_SDP_A_CANDIDATE, 1)->u.cand.component, 2);
         CHECK_STR(t, nth(l, RG_SDP_A_MID, 0)->u.text, "1");
+    }
+    rg_arena_deinit(&p.arena);
+    rg_free(text);
+    if (load(t, "rtpengine10.5-rtp-to-webrtc-answer.sdp", &p, &text)) {
+        const struct rg_sdp_attrs *l = &p.sdp->media[0].attrs;
+        CHECK_EQ_INT(t, nth(l, RG_SDP_A_SETUP, 0)->u.setup, RG_SDP_SETUP_ACTIVE);
+        CHECK_EQ_INT(t, nth(l, RG_SDP_A_RTCP, 0)->u.rtcp.port, p.sdp->media[0].port);
+        CHECK(t, nth(l, RG_SDP_A_END_OF_CANDIDATES, 0) != NULL);
     }
     rg_arena_deinit(&p.arena);
     rg_free(text);
@@ -394,6 +432,7 @@ static void typed_attributes(struct rg_t *t)
     CHECK_STR(t, nth(&s->attrs, RG_SDP_A_TLS_ID, 0)->u.text, "abcdefghij0123456789+/-_");
     const struct rg_sdp_media *m = &s->media[0];
     CHECK_EQ_INT(t, m->port_count, 2);
+    CHECK(t, rg_sdp_media_conn(s, m) == &s->conn); /* inherited from the session */
     const struct rg_sdp_candidate *c = &nth(&m->attrs, RG_SDP_A_CANDIDATE, 0)->u.cand;
     CHECK(t, c->is_mdns);
     CHECK_EQ_INT(t, c->addr.family, RG_AF_NONE);
@@ -522,6 +561,8 @@ static const struct bad_case bad_cases[] = {
     { "", 0, RG_EBADMSG, 0, "empty SDP" },
     { "o=- 1 1 IN IP4 0.0.0.0\r\n", 0, RG_EBADMSG, 1, "start with v=" },
     { "v=1\r\n", 0, RG_EBADMSG, 1, "v= must be 0" },
+    { "m=audio 9 RTP/AVP 0\r\n", 0, RG_EBADMSG, 1, "start with v=" },
+    { "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nm=audio 9 RTP/AVP 0\r\n", 0, RG_EBADMSG, 3, "needs o=, s= and t=" },
     { "v=0\r\ns=-\r\nt=0 0\r\n", 0, RG_EBADMSG, 3, "needs o=" },
     { "v=0\r\no=- 1 1 IN IP4\r\n", 0, RG_EBADMSG, 2, "6 fields" },
     { "v=0\r\no=- x 1 IN IP4 0.0.0.0\r\n", 0, RG_EBADMSG, 2, "digits" },
@@ -742,6 +783,7 @@ static void oom_stepping(struct rg_t *t)
 static const struct rg_test_case cases[] = {
     { "corpus_round_trip", corpus_round_trip },
     { "chrome_offer_fields", chrome_offer_fields },
+    { "chrome_offer_media", chrome_offer_media },
     { "chrome_av_and_data", chrome_av_and_data },
     { "typed_attributes", typed_attributes },
     { "peer_fields", peer_fields },

@@ -164,6 +164,69 @@ static size_t expected_srtp(const struct rg_srtp_key *k, const uint8_t *rtp, siz
     return len + 16;
 }
 
+/*
+ * SRTCP with AES_CM_128_HMAC_SHA1_80, from RFC 3711: labels 3/4/5 (§4.3.2),
+ * keystream over everything after the 8-byte header with IV built from the
+ * SSRC and the 31-bit SRTCP index (§4.1.1), then E|index and HMAC-SHA1-80
+ * over header, ciphertext and E|index (§3.4).  The index is taken from the
+ * packet under test (libsrtp's first value) and checked to be small.
+ */
+static size_t expected_srtcp(const struct rg_srtp_key *k, const uint8_t *rtcp, size_t len,
+                             uint32_t index, uint8_t *out)
+{
+    uint8_t ek[16], es[14], ak[20], iv[16] = { 0 };
+    kdf(k->key, 16, k->salt, 14, 0x03, ek, 16);
+    kdf(k->key, 16, k->salt, 14, 0x05, es, 14);
+    kdf(k->key, 16, k->salt, 14, 0x04, ak, 20);
+    memcpy(out, rtcp, len);
+    memcpy(iv, es, 14);
+    for (int i = 0; i < 4; i++) {
+        iv[4 + i] ^= rtcp[4 + i];
+        iv[10 + i] ^= (uint8_t)(index >> (24 - 8 * i));
+    }
+    aes_ctr(ek, 16, iv, out + 8, len - 8);
+    uint32_t ei = index | 0x80000000u;
+    for (int i = 0; i < 4; i++)
+        out[len + i] = (uint8_t)(ei >> (24 - 8 * i));
+    uint8_t mac[20];
+    unsigned int ml = 0;
+    HMAC(EVP_sha1(), ak, 20, out, len + 4, mac, &ml);
+    memcpy(out + len + 4, mac, 10);
+    return len + 14;
+}
+
+static void known_answer_srtcp(struct rg_t *t)
+{
+    REQUIRE(t, rg_srtp_global_init() == RG_OK);
+    struct rg_srtp_key k;
+    memset(&k, 0, sizeof(k));
+    k.profile = RG_SRTP_AES128_CM_SHA1_80;
+    k.key_len = 16;
+    k.salt_len = 14;
+    REQUIRE(t, vec_get(t, "tests/vectors/rfc3711/b3_kdf.txt", "master_key", k.key, 16) == 16);
+    REQUIRE(t, vec_get(t, "tests/vectors/rfc3711/b3_kdf.txt", "master_salt", k.salt, 14) == 14);
+    struct rg_srtp_cfg cfg = { .key = k, .dir = RG_SRTP_OUTBOUND };
+    struct rg_srtp *tx = NULL;
+    REQUIRE(t, rg_srtp_new(&cfg, &tx) == RG_OK);
+    for (int n = 0; n < 3; n++) {
+        /* receiver report with one report block: 32 bytes */
+        uint8_t pkt[128] = { 0x81, 201, 0, 7, 0xca, 0xfe, 0xba, 0xbe }, orig[128], want[128];
+        for (int i = 8; i < 32; i++)
+            pkt[i] = (uint8_t)(i * 3 + n);
+        memcpy(orig, pkt, 32);
+        size_t out = 0;
+        CHECK_OK(t, rg_srtp_protect_rtcp(tx, pkt, 32, sizeof(pkt), &out));
+        REQUIRE(t, out == 46);
+        uint32_t ei = (uint32_t)pkt[32] << 24 | (uint32_t)pkt[33] << 16 | pkt[34] << 8 | pkt[35];
+        CHECK(t, (ei & 0x80000000u) != 0); /* E: encrypted */
+        uint32_t index = ei & 0x7fffffffu;
+        CHECK(t, index <= 3);
+        size_t wl = expected_srtcp(&k, orig, 32, index, want);
+        CHECK_MEM(t, pkt, out, want, wl);
+    }
+    rg_srtp_free(tx);
+}
+
 static const enum rg_srtp_profile all_profiles[] = {
     RG_SRTP_AES128_CM_SHA1_80, RG_SRTP_AES128_CM_SHA1_32, RG_SRTP_AEAD_AES_128_GCM,
     RG_SRTP_AEAD_AES_256_GCM,
@@ -288,6 +351,13 @@ static void forged_packets_dropped_and_counted(struct rg_t *t)
         CHECK_EQ_INT(t, st.auth_fail, 2);
         CHECK_EQ_INT(t, st.ok, 0);
         CHECK_EQ_INT(t, st.other_fail + st.auth_fail, 4);
+        /* A forged SRTCP packet (relayed RTCP must not be spoofable either). */
+        uint8_t rtcp[96] = { 0x80, 201, 0, 1, 0xab, 0xcd, 0xef, 0x01 };
+        size_t rl = 0;
+        CHECK_OK(t, rg_srtp_protect_rtcp(evil, rtcp, 8, sizeof(rtcp), &rl));
+        CHECK_EQ_INT(t, rg_srtp_unprotect_rtcp(rx, rtcp, rl, &back), RG_EAUTH);
+        rg_srtp_get_stats(rx, &st);
+        CHECK_EQ_INT(t, st.auth_fail, 3);
         /* The genuine stream still works after the forgeries. */
         len = make_rtp(pkt, 102, 0xabcdef01, 160);
         CHECK_OK(t, rg_srtp_protect_rtp(tx, pkt, len, sizeof(pkt), &out));
@@ -503,6 +573,15 @@ static void sdes_variants_and_errors(struct rg_t *t)
     CHECK_EQ_INT(t, rg_srtp_sdes_parse_crypto(RG_STR_LIT("1 F8_128_HMAC_SHA1_80 inline:AAAA"), &s), RG_EUNSUPP);
     CHECK_EQ_INT(t, rg_srtp_sdes_parse_crypto(RG_STR_LIT("1234567890 AES_CM_128_HMAC_SHA1_80 inline:AAAA"), &s), RG_EBADMSG);
     CHECK_EQ_INT(t, rg_srtp_sdes_parse_crypto(RG_STR_LIT("1 AES_CM_128_HMAC_SHA1_80"), &s), RG_EBADMSG);
+    char *big = rg_malloc(RG_SDES_MAX_VALUE + 2);
+    REQUIRE(t, big != NULL);
+    snprintf(big, RG_SDES_MAX_VALUE + 2, "1 AES_CM_128_HMAC_SHA1_80 %s ", key30);
+    memset(big + strlen(big), 'X', RG_SDES_MAX_VALUE + 1 - strlen(big));
+    big[RG_SDES_MAX_VALUE + 1] = '\0';
+    CHECK_EQ_INT(t, rg_srtp_sdes_parse_crypto(rg_str_from_cstr(big), &s), RG_ELIMIT);
+    big[RG_SDES_MAX_VALUE] = '\0';
+    CHECK_OK(t, rg_srtp_sdes_parse_crypto(rg_str_from_cstr(big), &s));
+    rg_free(big);
     /* Base64 details. */
     uint8_t o[8];
     size_t ol = 0;
@@ -553,6 +632,7 @@ static const struct rg_test_case cases[] = {
     { "rfc3711_b2_keystream", rfc3711_b2_keystream },
     { "rfc3711_b3_kdf", rfc3711_b3_kdf },
     { "known_answer_all_profiles", known_answer_all_profiles },
+    { "known_answer_srtcp", known_answer_srtcp },
     { "roundtrip_all_profiles", roundtrip_all_profiles },
     { "forged_packets_dropped_and_counted", forged_packets_dropped_and_counted },
     { "replay_dropped_and_counted", replay_dropped_and_counted },

@@ -199,6 +199,14 @@ static void v24_long_term(struct rg_t *t)
     CHECK_MEM(t, out, (size_t)(n > 0 ? n : 0), v, len);
     rg_stun_key_deinit(&k);
 
+    /* The SHA-256 key (RFC 8489 §9.2.2) is SHA-256 of the same string. */
+    uint8_t k256[32], want256[32];
+    unsigned wl = 0;
+    REQUIRE(t, rg_stun_long_term_key_sha256(u, realm, RG_STR_LIT("TheMatrIX"), k256) == RG_OK);
+    char joined[64];
+    int jl = snprintf(joined, sizeof(joined), "%s:example.org:TheMatrIX", user);
+    REQUIRE(t, EVP_Digest(joined, (size_t)jl, want256, &wl, EVP_sha256(), NULL) == 1);
+    CHECK_MEM(t, k256, 32, want256, 32);
     /* A wrong password gives a different key and fails. */
     REQUIRE(t, rg_stun_long_term_key(u, realm, RG_STR_LIT("TheMatrix"), key) == RG_OK);
     REQUIRE(t, rg_stun_key_init(&k, key, sizeof(key)) == RG_OK);
@@ -292,6 +300,45 @@ static void sha256_integrity(struct rg_t *t)
     buf[mi256 + 4] ^= 1;
     CHECK_EQ_INT(t, rg_stun_check_integrity_sha256(&m, &k), RG_EAUTH);
     rg_stun_key_deinit(&k);
+}
+
+/* A key longer than the 64-byte HMAC block is hashed first (RFC 2104):
+ * compare with OpenSSL's one-shot HMAC over the same bytes. */
+static void long_key_matches_openssl(struct rg_t *t)
+{
+    uint8_t longkey[100];
+    for (size_t i = 0; i < sizeof(longkey); i++)
+        longkey[i] = (uint8_t)(i * 7 + 1);
+    struct rg_stun_key k;
+    REQUIRE(t, rg_stun_key_init(&k, longkey, sizeof(longkey)) == RG_OK);
+    uint8_t buf[128];
+    struct rg_stun_builder b;
+    rg_stun_build_init(&b, buf, sizeof(buf), RG_STUN_BINDING, RG_STUN_SUCCESS, TXID);
+    rg_stun_add_str(&b, RG_STUN_A_SOFTWARE, RG_STR_LIT("rtcgate"));
+    rg_stun_add_integrity(&b, &k);
+    rg_stun_add_integrity_sha256(&b, &k);
+    int n = rg_stun_build_finish(&b);
+    REQUIRE(t, n == 20 + 12 + 24 + 36);
+    /* MI at offset 32: HMAC-SHA1 over the header (length 36) and the
+     * SOFTWARE attribute, i.e. exactly buf[0..32) as first written. */
+    uint8_t copy[128], mac[32];
+    unsigned ml = 0;
+    memcpy(copy, buf, 32);
+    copy[3] = 12 + 24;
+    REQUIRE(t, HMAC(EVP_sha1(), longkey, sizeof(longkey), copy, 32, mac, &ml) != NULL);
+    CHECK_MEM(t, buf + 36, 20, mac, 20);
+    /* MI-SHA256 at 56 covers the MI too, with length 72. */
+    memcpy(copy, buf, 56);
+    copy[3] = 72;
+    REQUIRE(t, HMAC(EVP_sha256(), longkey, sizeof(longkey), copy, 56, mac, &ml) != NULL);
+    CHECK_MEM(t, buf + 60, 32, mac, 32);
+    struct rg_stun_msg m;
+    REQUIRE(t, rg_stun_parse(buf, (size_t)n, &m) == RG_OK);
+    CHECK_EQ_INT(t, rg_stun_check_integrity(&m, &k), RG_OK);
+    CHECK_EQ_INT(t, rg_stun_check_integrity_sha256(&m, &k), RG_OK);
+    rg_stun_key_deinit(&k);
+    CHECK_EQ_INT(t, rg_stun_key_init(&k, longkey, 257), RG_EINVAL);
+    CHECK_EQ_INT(t, rg_stun_key_init(&k, longkey, 0), RG_EINVAL);
 }
 
 /* Appends a raw attribute to a hand-built message and fixes the length. */
@@ -556,6 +603,7 @@ static const struct rg_test_case cases[] = {
     { "rfc5769_2_4_long_term", v24_long_term },
     { "ice_check_round_trip", ice_check_round_trip },
     { "sha256_integrity", sha256_integrity },
+    { "long_key_matches_openssl", long_key_matches_openssl },
     { "parser_rules", parser_rules },
     { "getters_reject_bad_values", getters_reject_bad_values },
     { "unknown_attributes_420", unknown_attributes_420 },

@@ -72,11 +72,14 @@ static int pair_open(struct pair *p, size_t step, size_t max_msg)
 {
     memset(p, 0, sizeof(*p));
     rg_rng_seeded_init(&p->st, 99, &p->rng);
-    struct rg_ws_conn_cfg cc = { .role = RG_WS_CLIENT, .max_msg = max_msg, .rng = &p->rng,
-                                 .host = RG_STR_LIT("127.0.0.1:8080"), .path = RG_STR_LIT("/"),
-                                 .origin = RG_STR_LIT("http://127.0.0.1:8080") };
-    struct rg_ws_conn_cfg sc = { .role = RG_WS_SERVER, .max_msg = max_msg,
-                                 .server = { .require_sip = true } };
+    struct rg_ws_conn_cfg cc = {.role = RG_WS_CLIENT,
+                                .max_msg = max_msg,
+                                .rng = &p->rng,
+                                .host = RG_STR_LIT("127.0.0.1:8080"),
+                                .path = RG_STR_LIT("/"),
+                                .origin = RG_STR_LIT("http://127.0.0.1:8080")};
+    struct rg_ws_conn_cfg sc = {
+        .role = RG_WS_SERVER, .max_msg = max_msg, .server = {.require_sip = true}};
     int rc = rg_ws_conn_init(&p->cli, &cc, 0);
     if (rc != RG_OK)
         return rc;
@@ -164,9 +167,9 @@ static void response_and_frame_together(struct rg_t *t)
     struct pair p;
     memset(&p, 0, sizeof(p));
     rg_rng_seeded_init(&p.st, 5, &p.rng);
-    struct rg_ws_conn_cfg cc = { .role = RG_WS_CLIENT, .rng = &p.rng,
-                                 .host = RG_STR_LIT("h"), .path = RG_STR_LIT("/") };
-    struct rg_ws_conn_cfg sc = { .role = RG_WS_SERVER };
+    struct rg_ws_conn_cfg cc = {
+        .role = RG_WS_CLIENT, .rng = &p.rng, .host = RG_STR_LIT("h"), .path = RG_STR_LIT("/")};
+    struct rg_ws_conn_cfg sc = {.role = RG_WS_SERVER};
     REQUIRE(t, rg_ws_conn_init(&p.cli, &cc, 0) == RG_OK);
     REQUIRE(t, rg_ws_conn_init(&p.srv, &sc, 0) == RG_OK);
     pump(&p.cli, &p.srv, 0, 1, &p.sl);
@@ -201,10 +204,10 @@ static void timeouts(struct rg_t *t)
     pair_close(&p);
     /* A server that never gets a request gives up after 10 s. */
     struct rg_ws_conn s;
-    struct rg_ws_conn_cfg sc = { .role = RG_WS_SERVER, .handshake_timeout_us = 0 };
+    struct rg_ws_conn_cfg sc = {.role = RG_WS_SERVER, .handshake_timeout_us = 0};
     REQUIRE(t, rg_ws_conn_init(&s, &sc, 1000) == RG_OK);
     CHECK(t, rg_ws_conn_poll_timeout(&s) == 1000 + 10000000);
-    struct evlog log = { 0 };
+    struct evlog log = {0};
     CHECK_OK(t, rg_ws_conn_handle_input(&s, 2000, "GET / HT", 8));
     drain(&s, 2000, &log);
     CHECK_EQ_INT(t, log.n, 0);
@@ -244,11 +247,11 @@ static void failures(struct rg_t *t)
         size_t len;
         unsigned code;
     } cases[] = {
-        { "\x81\x02hi", 4, RG_WS_CLOSE_PROTOCOL },                 /* unmasked */
-        { "\x81\x82\x00\x00\x00\x00\xff\xfe", 8, RG_WS_CLOSE_INVALID_DATA },
-        { "\x82\x91\x00\x00\x00\x00", 6, RG_WS_CLOSE_TOO_BIG }, /* 17 > 16 */
-        { "\x82\xfe\x00\x11\x00\x00\x00\x00", 8, RG_WS_CLOSE_PROTOCOL }, /* non-minimal */
-        { "\x88\x82\x00\x00\x00\x00\x03\xed", 8, RG_WS_CLOSE_PROTOCOL }, /* close 1005 */
+        {"\x81\x02hi", 4, RG_WS_CLOSE_PROTOCOL}, /* unmasked */
+        {"\x81\x82\x00\x00\x00\x00\xff\xfe", 8, RG_WS_CLOSE_INVALID_DATA},
+        {"\x82\x91\x00\x00\x00\x00", 6, RG_WS_CLOSE_TOO_BIG},          /* 17 > 16 */
+        {"\x82\xfe\x00\x11\x00\x00\x00\x00", 8, RG_WS_CLOSE_PROTOCOL}, /* non-minimal */
+        {"\x88\x82\x00\x00\x00\x00\x03\xed", 8, RG_WS_CLOSE_PROTOCOL}, /* close 1005 */
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct pair p;
@@ -272,25 +275,27 @@ static void failures(struct rg_t *t)
 
 static void http_and_rejections(struct rg_t *t)
 {
-    struct rg_ws_conn_cfg sc = { .role = RG_WS_SERVER, .server = { .require_sip = true } };
+    struct rg_ws_conn_cfg sc = {.role = RG_WS_SERVER, .server = {.require_sip = true}};
     static const struct {
         const char *req;
         enum rg_ws_event_type type;
         unsigned status;
     } cases[] = {
-        { "GET /phone.html HTTP/1.1\r\nHost: x\r\n\r\n", RG_WS_EV_HTTP, 0 },
-        { "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: upgrade\r\n"
-          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 7\r\n\r\n",
-          RG_WS_EV_REJECTED, 426 },
-        { "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: upgrade\r\n"
-          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
-          RG_WS_EV_REJECTED, 400 }, /* no sip offered */
-        { "GET / HTTP/1.1\nHost: x\n\n", RG_WS_EV_REJECTED, 400 },
+        {"GET /phone.html HTTP/1.1\r\nHost: x\r\n\r\n", RG_WS_EV_HTTP, 0},
+        {"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: upgrade\r\n"
+         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 7\r\n\r\n",
+         RG_WS_EV_REJECTED, 426},
+        {"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: upgrade\r\n"
+         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+         RG_WS_EV_REJECTED, 400}, /* no sip offered */
+        {"GET / HTTP/1.1\nHost: x\n\n", RG_WS_EV_REJECTED, 400},
+        {"\x16\x03\x01\x02\x00\x01", RG_WS_EV_REJECTED, 400}, /* TLS to a ws port */
+        {"GET / HTTP/1.1\rX", RG_WS_EV_REJECTED, 400},        /* CR then not LF (fuzz find) */
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct rg_ws_conn s;
         REQUIRE(t, rg_ws_conn_init(&s, &sc, 0) == RG_OK);
-        struct evlog log = { 0 };
+        struct evlog log = {0};
         for (const char *c = cases[i].req; *c; c++) {
             CHECK_OK(t, rg_ws_conn_handle_input(&s, 1, c, 1));
             drain(&s, 1, &log);
@@ -340,8 +345,8 @@ static void bounds(struct rg_t *t)
     pair_close(&p);
     /* A client needs randomness for keys and masks. */
     struct rg_ws_conn c;
-    struct rg_ws_conn_cfg cc = { .role = RG_WS_CLIENT, .host = RG_STR_LIT("h"),
-                                 .path = RG_STR_LIT("/") };
+    struct rg_ws_conn_cfg cc = {
+        .role = RG_WS_CLIENT, .host = RG_STR_LIT("h"), .path = RG_STR_LIT("/")};
     CHECK_EQ_INT(t, rg_ws_conn_init(&c, &cc, 0), RG_EINVAL);
 }
 
@@ -366,7 +371,7 @@ static int session_work(void *arg)
     pump(&p.cli, &p.srv, 0, 2, &p.sl);
     if (p.sl.n != 2 || p.sl.type[1] != RG_WS_EV_MESSAGE || p.sl.len[1] != strlen(sip_msg)) {
         rc = p.sl.n == 2 && p.sl.type[1] == RG_WS_EV_ERROR && p.sl.code[1] == 1011 ? RG_ENOMEM
-                                                                                : RG_EINVAL;
+                                                                                   : RG_EINVAL;
         if (p.sl.n == 1)
             rc = RG_ENOMEM; /* input buffer could not grow */
     }
@@ -381,13 +386,13 @@ static void oom_session(struct rg_t *t)
 }
 
 static const struct rg_test_case cases[] = {
-    { "session", session },
-    { "response_and_frame_together", response_and_frame_together },
-    { "timeouts", timeouts },
-    { "failures", failures },
-    { "http_and_rejections", http_and_rejections },
-    { "bounds", bounds },
-    { "oom_session", oom_session },
+    {"session", session},
+    {"response_and_frame_together", response_and_frame_together},
+    {"timeouts", timeouts},
+    {"failures", failures},
+    {"http_and_rejections", http_and_rejections},
+    {"bounds", bounds},
+    {"oom_session", oom_session},
 };
 
 RG_TEST_MAIN(cases)

@@ -10,8 +10,8 @@
 #define MAX_GOT 8
 
 struct got {
-    int rc;         /* RG_EAGAIN when everything was consumed cleanly */
-    unsigned fail;  /* decoder's close code on failure */
+    int rc;        /* RG_EAGAIN when everything was consumed cleanly */
+    unsigned fail; /* decoder's close code on failure */
     int n;
     uint8_t op[MAX_GOT];
     size_t len[MAX_GOT];
@@ -82,9 +82,9 @@ static void run_hex(struct rg_t *t, enum rg_ws_role role, size_t max_msg, const 
 
 static void vec_single_frames(struct rg_t *t)
 {
-    static const char *const names[] = { "unmasked-hello", "masked-hello", "unmasked-ping",
-                                         "masked-pong" };
-    static const uint8_t ops[] = { RG_WS_OP_TEXT, RG_WS_OP_TEXT, RG_WS_OP_PING, RG_WS_OP_PONG };
+    static const char *const names[] = {"unmasked-hello", "masked-hello", "unmasked-ping",
+                                        "masked-pong"};
+    static const uint8_t ops[] = {RG_WS_OP_TEXT, RG_WS_OP_TEXT, RG_WS_OP_PING, RG_WS_OP_PONG};
     for (int i = 0; i < 4; i++) {
         size_t n;
         uint8_t *v = ws_t_vector(names[i], &n);
@@ -186,9 +186,9 @@ static void vec_lengths(struct rg_t *t)
 
 static void vec_encode(struct rg_t *t)
 {
-    static const uint8_t key[4] = { 0x37, 0xfa, 0x21, 0x3d };
-    const char *names[] = { "unmasked-hello", "masked-hello", "unmasked-ping", "masked-pong" };
-    const unsigned ops[] = { RG_WS_OP_TEXT, RG_WS_OP_TEXT, RG_WS_OP_PING, RG_WS_OP_PONG };
+    static const uint8_t key[4] = {0x37, 0xfa, 0x21, 0x3d};
+    const char *names[] = {"unmasked-hello", "masked-hello", "unmasked-ping", "masked-pong"};
+    const unsigned ops[] = {RG_WS_OP_TEXT, RG_WS_OP_TEXT, RG_WS_OP_PING, RG_WS_OP_PONG};
     for (int i = 0; i < 4; i++) {
         size_t n;
         uint8_t *v = ws_t_vector(names[i], &n);
@@ -202,7 +202,7 @@ static void vec_encode(struct rg_t *t)
     }
     struct rg_buf b;
     rg_buf_init(&b, 200);
-    uint8_t big[126] = { 0 };
+    uint8_t big[126] = {0};
     CHECK_EQ_INT(t, rg_ws_frame_encode(&b, true, RG_WS_OP_PING, big, 126, NULL), RG_EINVAL);
     CHECK_EQ_INT(t, rg_ws_frame_encode(&b, false, RG_WS_OP_CLOSE, big, 2, NULL), RG_EINVAL);
     CHECK_EQ_INT(t, rg_ws_frame_encode(&b, true, 3, big, 2, NULL), RG_EINVAL);
@@ -223,39 +223,39 @@ struct bad {
 static void protocol_errors(struct rg_t *t)
 {
     static const struct bad cases[] = {
-        { RG_WS_SERVER, "8185 00000000 48656c6c6f", 0, 1 },   /* zero mask is still a mask */
-        { RG_WS_CLIENT, "c100", RG_WS_CLOSE_PROTOCOL, 0 },     /* RSV1 */
-        { RG_WS_CLIENT, "9100", RG_WS_CLOSE_PROTOCOL, 0 },     /* RSV3... RSV2 */
-        { RG_WS_CLIENT, "8300", RG_WS_CLOSE_PROTOCOL, 0 },     /* opcode 3 */
-        { RG_WS_CLIENT, "8b00", RG_WS_CLOSE_PROTOCOL, 0 },     /* opcode 0xB */
-        { RG_WS_CLIENT, "0900", RG_WS_CLOSE_PROTOCOL, 0 },     /* fragmented ping */
-        { RG_WS_CLIENT, "897e007e", RG_WS_CLOSE_PROTOCOL, 0 }, /* 126-byte ping */
-        { RG_WS_CLIENT, "8000", RG_WS_CLOSE_PROTOCOL, 0 },     /* stray continuation */
-        { RG_WS_CLIENT, "0101418100", RG_WS_CLOSE_PROTOCOL, 0 }, /* TEXT inside TEXT */
-        { RG_WS_CLIENT, "827e0005", RG_WS_CLOSE_PROTOCOL, 0 },   /* non-minimal 16-bit */
-        { RG_WS_CLIENT, "827f00000000000000c8", RG_WS_CLOSE_PROTOCOL, 0 }, /* non-minimal 64 */
-        { RG_WS_CLIENT, "827f8000000000000000", RG_WS_CLOSE_PROTOCOL, 0 }, /* top bit */
-        { RG_WS_CLIENT, "8102c328", RG_WS_CLOSE_INVALID_DATA, 0 },  /* bad continuation */
-        { RG_WS_CLIENT, "8101c0", RG_WS_CLOSE_INVALID_DATA, 0 },    /* C0 never valid */
-        { RG_WS_CLIENT, "8101c3", RG_WS_CLOSE_INVALID_DATA, 0 },    /* cut character */
-        { RG_WS_CLIENT, "0101c38001a9", 0, 1 },  /* "é" split across fragments */
-        { RG_WS_CLIENT, "0101c38201a9", RG_WS_CLOSE_PROTOCOL, 0 }, /* BINARY in TEXT */
-        { RG_WS_CLIENT, "0101f0800100", RG_WS_CLOSE_INVALID_DATA, 0 }, /* F0 80 overlong */
-        { RG_WS_CLIENT, "8203c328ff", 0, 1 },    /* binary is not checked */
-        { RG_WS_CLIENT, "880103", RG_WS_CLOSE_PROTOCOL, 0 },        /* 1-byte close */
-        { RG_WS_CLIENT, "880203ed", RG_WS_CLOSE_PROTOCOL, 0 },      /* 1005 */
-        { RG_WS_CLIENT, "880203ee", RG_WS_CLOSE_PROTOCOL, 0 },      /* 1006 */
-        { RG_WS_CLIENT, "880203ec", RG_WS_CLOSE_PROTOCOL, 0 },      /* 1004 */
-        { RG_WS_CLIENT, "880203e7", RG_WS_CLOSE_PROTOCOL, 0 },      /* 999 */
-        { RG_WS_CLIENT, "880203f7", RG_WS_CLOSE_PROTOCOL, 0 },      /* 1015 */
-        { RG_WS_CLIENT, "88020bb7", RG_WS_CLOSE_PROTOCOL, 0 },      /* 2999 */
-        { RG_WS_CLIENT, "88021388", RG_WS_CLOSE_PROTOCOL, 0 },      /* 5000 */
-        { RG_WS_CLIENT, "88020bb8", 0, 1 },                         /* 3000 */
-        { RG_WS_CLIENT, "880413870000", 0, 1 }, /* 4999, reason "\0\0" */
-        { RG_WS_CLIENT, "880213870000", RG_WS_CLOSE_PROTOCOL, 1 }, /* then a stray CONT */
-        { RG_WS_CLIENT, "880403e8ff41", RG_WS_CLOSE_INVALID_DATA, 0 }, /* reason not UTF-8 */
-        { RG_WS_CLIENT, "8800", 0, 1 },                             /* empty close */
-        { RG_WS_CLIENT, "810081008900", 0, 3 },  /* empty frames */
+        {RG_WS_SERVER, "8185 00000000 48656c6c6f", 0, 1},      /* zero mask is still a mask */
+        {RG_WS_CLIENT, "c100", RG_WS_CLOSE_PROTOCOL, 0},       /* RSV1 */
+        {RG_WS_CLIENT, "9100", RG_WS_CLOSE_PROTOCOL, 0},       /* RSV3... RSV2 */
+        {RG_WS_CLIENT, "8300", RG_WS_CLOSE_PROTOCOL, 0},       /* opcode 3 */
+        {RG_WS_CLIENT, "8b00", RG_WS_CLOSE_PROTOCOL, 0},       /* opcode 0xB */
+        {RG_WS_CLIENT, "0900", RG_WS_CLOSE_PROTOCOL, 0},       /* fragmented ping */
+        {RG_WS_CLIENT, "897e007e", RG_WS_CLOSE_PROTOCOL, 0},   /* 126-byte ping */
+        {RG_WS_CLIENT, "8000", RG_WS_CLOSE_PROTOCOL, 0},       /* stray continuation */
+        {RG_WS_CLIENT, "0101418100", RG_WS_CLOSE_PROTOCOL, 0}, /* TEXT inside TEXT */
+        {RG_WS_CLIENT, "827e0005", RG_WS_CLOSE_PROTOCOL, 0},   /* non-minimal 16-bit */
+        {RG_WS_CLIENT, "827f00000000000000c8", RG_WS_CLOSE_PROTOCOL, 0}, /* non-minimal 64 */
+        {RG_WS_CLIENT, "827f8000000000000000", RG_WS_CLOSE_PROTOCOL, 0}, /* top bit */
+        {RG_WS_CLIENT, "8102c328", RG_WS_CLOSE_INVALID_DATA, 0},         /* bad continuation */
+        {RG_WS_CLIENT, "8101c0", RG_WS_CLOSE_INVALID_DATA, 0},           /* C0 never valid */
+        {RG_WS_CLIENT, "8101c3", RG_WS_CLOSE_INVALID_DATA, 0},           /* cut character */
+        {RG_WS_CLIENT, "0101c38001a9", 0, 1},                    /* "é" split across fragments */
+        {RG_WS_CLIENT, "0101c38201a9", RG_WS_CLOSE_PROTOCOL, 0}, /* BINARY in TEXT */
+        {RG_WS_CLIENT, "0101f0800100", RG_WS_CLOSE_INVALID_DATA, 0}, /* F0 80 overlong */
+        {RG_WS_CLIENT, "8203c328ff", 0, 1},                          /* binary is not checked */
+        {RG_WS_CLIENT, "880103", RG_WS_CLOSE_PROTOCOL, 0},           /* 1-byte close */
+        {RG_WS_CLIENT, "880203ed", RG_WS_CLOSE_PROTOCOL, 0},         /* 1005 */
+        {RG_WS_CLIENT, "880203ee", RG_WS_CLOSE_PROTOCOL, 0},         /* 1006 */
+        {RG_WS_CLIENT, "880203ec", RG_WS_CLOSE_PROTOCOL, 0},         /* 1004 */
+        {RG_WS_CLIENT, "880203e7", RG_WS_CLOSE_PROTOCOL, 0},         /* 999 */
+        {RG_WS_CLIENT, "880203f7", RG_WS_CLOSE_PROTOCOL, 0},         /* 1015 */
+        {RG_WS_CLIENT, "88020bb7", RG_WS_CLOSE_PROTOCOL, 0},         /* 2999 */
+        {RG_WS_CLIENT, "88021388", RG_WS_CLOSE_PROTOCOL, 0},         /* 5000 */
+        {RG_WS_CLIENT, "88020bb8", 0, 1},                            /* 3000 */
+        {RG_WS_CLIENT, "880413870000", 0, 1},                        /* 4999, reason "\0\0" */
+        {RG_WS_CLIENT, "880213870000", RG_WS_CLOSE_PROTOCOL, 1},     /* then a stray CONT */
+        {RG_WS_CLIENT, "880403e8ff41", RG_WS_CLOSE_INVALID_DATA, 0}, /* reason not UTF-8 */
+        {RG_WS_CLIENT, "8800", 0, 1},                                /* empty close */
+        {RG_WS_CLIENT, "810081008900", 0, 3},                        /* empty frames */
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct got g;
@@ -312,15 +312,15 @@ static void utf8(struct rg_t *t)
 {
     CHECK(t, rg_ws_utf8_valid("", 0));
     CHECK(t, rg_ws_utf8_valid("\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5", 11)); /* κόσμε */
-    CHECK(t, rg_ws_utf8_valid("\xf4\x8f\xbf\xbf", 4));   /* U+10FFFF */
-    CHECK(t, rg_ws_utf8_valid("\xef\xbf\xbf", 3));       /* U+FFFF */
-    CHECK(t, !rg_ws_utf8_valid("\xf4\x90\x80\x80", 4));  /* above U+10FFFF */
-    CHECK(t, !rg_ws_utf8_valid("\xed\xa0\x80", 3));      /* surrogate */
-    CHECK(t, !rg_ws_utf8_valid("\xe0\x80\xaf", 3));      /* overlong */
-    CHECK(t, !rg_ws_utf8_valid("\xc1\xbf", 2));          /* overlong */
+    CHECK(t, rg_ws_utf8_valid("\xf4\x8f\xbf\xbf", 4));                              /* U+10FFFF */
+    CHECK(t, rg_ws_utf8_valid("\xef\xbf\xbf", 3));                                  /* U+FFFF */
+    CHECK(t, !rg_ws_utf8_valid("\xf4\x90\x80\x80", 4)); /* above U+10FFFF */
+    CHECK(t, !rg_ws_utf8_valid("\xed\xa0\x80", 3));     /* surrogate */
+    CHECK(t, !rg_ws_utf8_valid("\xe0\x80\xaf", 3));     /* overlong */
+    CHECK(t, !rg_ws_utf8_valid("\xc1\xbf", 2));         /* overlong */
     CHECK(t, !rg_ws_utf8_valid("\xf5\x80\x80\x80", 4));
     CHECK(t, !rg_ws_utf8_valid("\x80", 1));
-    CHECK(t, !rg_ws_utf8_valid("\xe2\x82", 2));          /* cut */
+    CHECK(t, !rg_ws_utf8_valid("\xe2\x82", 2)); /* cut */
     /* Split across feeds. */
     struct rg_ws_utf8 u;
     rg_ws_utf8_init(&u);
@@ -370,14 +370,14 @@ static void oom_decoder(struct rg_t *t)
 }
 
 static const struct rg_test_case cases[] = {
-    { "vec_single_frames", vec_single_frames },
-    { "vec_fragmented", vec_fragmented },
-    { "vec_lengths", vec_lengths },
-    { "vec_encode", vec_encode },
-    { "protocol_errors", protocol_errors },
-    { "close_frames", close_frames },
-    { "utf8", utf8 },
-    { "oom_decoder", oom_decoder },
+    {"vec_single_frames", vec_single_frames},
+    {"vec_fragmented", vec_fragmented},
+    {"vec_lengths", vec_lengths},
+    {"vec_encode", vec_encode},
+    {"protocol_errors", protocol_errors},
+    {"close_frames", close_frames},
+    {"utf8", utf8},
+    {"oom_decoder", oom_decoder},
 };
 
 RG_TEST_MAIN(cases)

@@ -7,15 +7,15 @@
 #include "core/rng.h"
 #include "proto/ws/ws_handshake.h"
 
-#define SIP_REQ                                                                \
-    "GET / HTTP/1.1\r\n"                                                       \
-    "Host: sip-ws.example.com\r\n"                                             \
-    "Upgrade: websocket\r\n"                                                   \
-    "Connection: Upgrade\r\n"                                                  \
-    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"                          \
-    "Origin: http://www.example.com\r\n"                                       \
-    "Sec-WebSocket-Protocol: sip\r\n"                                          \
-    "Sec-WebSocket-Version: 13\r\n"                                            \
+#define SIP_REQ                                                                                    \
+    "GET / HTTP/1.1\r\n"                                                                           \
+    "Host: sip-ws.example.com\r\n"                                                                 \
+    "Upgrade: websocket\r\n"                                                                       \
+    "Connection: Upgrade\r\n"                                                                      \
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"                                              \
+    "Origin: http://www.example.com\r\n"                                                           \
+    "Sec-WebSocket-Protocol: sip\r\n"                                                              \
+    "Sec-WebSocket-Version: 13\r\n"                                                                \
     "\r\n"
 
 /* Parses text at every prefix: all must say EAGAIN but the whole one. */
@@ -23,8 +23,8 @@ static int parse_prefixes(struct rg_t *t, bool request, const char *text, size_t
                           struct rg_ws_http_head *h)
 {
     for (size_t i = 0; i < len; i++) {
-        int rc = request ? rg_ws_http_parse_request(text, i, h)
-                         : rg_ws_http_parse_response(text, i, h);
+        int rc =
+            request ? rg_ws_http_parse_request(text, i, h) : rg_ws_http_parse_response(text, i, h);
         if (rc != RG_EAGAIN) {
             fprintf(stderr, "    prefix %zu gave %d\n", i, rc);
             t->failures++;
@@ -57,17 +57,18 @@ static void rfc6455_example(struct rg_t *t)
     CHECK(t, rg_ws_http_has_token(&h, "sec-websocket-protocol", "superchat"));
     struct rg_buf out;
     rg_buf_init(&out, 4096);
-    struct rg_ws_server_cfg cfg = { .require_sip = false };
+    struct rg_ws_server_cfg cfg = {.require_sip = false};
     struct rg_ws_server_result r;
     CHECK_OK(t, rg_ws_server_respond(&h, &cfg, &out, &r));
     CHECK_EQ_INT(t, r.status, 101);
     CHECK(t, !r.sip);
     CHECK_STR(t, r.origin, "http://example.com");
-    CHECK_STR(t, rg_buf_str(&out), "HTTP/1.1 101 Switching Protocols\r\n"
-                                   "Upgrade: websocket\r\n"
-                                   "Connection: Upgrade\r\n"
-                                   "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
-                                   "\r\n");
+    CHECK_STR(t, rg_buf_str(&out),
+              "HTTP/1.1 101 Switching Protocols\r\n"
+              "Upgrade: websocket\r\n"
+              "Connection: Upgrade\r\n"
+              "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
+              "\r\n");
     /* The same client offering only chat/superchat to a sip-only server. */
     rg_buf_reset(&out);
     cfg.require_sip = true;
@@ -94,7 +95,7 @@ static void sip_subprotocol(struct rg_t *t)
     CHECK_EQ_INT(t, parse_prefixes(t, true, SIP_REQ, strlen(SIP_REQ), &h), (int)strlen(SIP_REQ));
     struct rg_buf out;
     rg_buf_init(&out, 4096);
-    struct rg_ws_server_cfg cfg = { .require_sip = true };
+    struct rg_ws_server_cfg cfg = {.require_sip = true};
     struct rg_ws_server_result r;
     CHECK_OK(t, rg_ws_server_respond(&h, &cfg, &out, &r));
     CHECK_EQ_INT(t, r.status, 101);
@@ -125,43 +126,43 @@ static bool refuse_evil(void *ud, struct rg_str origin, struct rg_str host)
 {
     int *calls = ud;
     (*calls)++;
-    return !rg_str_eq_cstr(origin, "http://evil.example") && rg_str_eq_cstr(host, "sip-ws.example.com");
+    return !rg_str_eq_cstr(origin, "http://evil.example") &&
+           rg_str_eq_cstr(host, "sip-ws.example.com");
 }
 
 static void edit(char *dst, size_t cap, const char *from, const char *to)
 {
     const char *at = strstr(SIP_REQ, from);
     size_t pre = at ? (size_t)(at - SIP_REQ) : strlen(SIP_REQ);
-    snprintf(dst, cap, "%.*s%s%s", (int)pre, SIP_REQ, at ? to : "",
-             at ? at + strlen(from) : "");
+    snprintf(dst, cap, "%.*s%s%s", (int)pre, SIP_REQ, at ? to : "", at ? at + strlen(from) : "");
 }
 
 static void rejections(struct rg_t *t)
 {
     static const struct reject_case cases[] = {
-        { "Version: 13", "Version: 8", 426 },
-        { "Sec-WebSocket-Version: 13\r\n", "", 426 },
-        { "Key: dGhlIHNhbXBsZSBub25jZQ==", "Key: dGhlIHNhbXBsZSBub25jZQ", 400 },
-        { "Key: dGhlIHNhbXBsZSBub25jZQ==", "Key: dGhlIHNhbXBsZSBub25jZT==", 400 },
-        { "Key: dGhlIHNhbXBsZSBub25jZQ==", "Key: dGhlIHNhbXBsZSBub25j", 400 },
-        { "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n", "", 400 },
-        { "GET /", "POST /", 400 },
-        { "HTTP/1.1\r\nHost", "HTTP/1.0\r\nHost", 400 },
-        { "Host: sip-ws.example.com\r\n", "", 400 },
-        { "Host: sip-ws.example.com\r\n", "Host: a\r\nHost: b\r\n", 400 },
-        { "Upgrade: websocket", "Upgrade: h2c", 400 },
-        { "Connection: Upgrade", "Connection: keep-alive", 400 },
-        { "Origin: http://www.example.com", "Origin: http://evil.example", 403 },
-        { "Origin: http://www.example.com\r\n", "Origin: a\r\nOrigin: b\r\n", 400 },
-        { "Protocol: sip", "Protocol: SIP", 400 },
-        { "Protocol: sip", "Protocol: sips", 400 },
-        { "Sec-WebSocket-Protocol: sip\r\n", "", 400 },
+        {"Version: 13", "Version: 8", 426},
+        {"Sec-WebSocket-Version: 13\r\n", "", 426},
+        {"Key: dGhlIHNhbXBsZSBub25jZQ==", "Key: dGhlIHNhbXBsZSBub25jZQ", 400},
+        {"Key: dGhlIHNhbXBsZSBub25jZQ==", "Key: dGhlIHNhbXBsZSBub25jZT==", 400},
+        {"Key: dGhlIHNhbXBsZSBub25jZQ==", "Key: dGhlIHNhbXBsZSBub25j", 400},
+        {"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n", "", 400},
+        {"GET /", "POST /", 400},
+        {"HTTP/1.1\r\nHost", "HTTP/1.0\r\nHost", 400},
+        {"Host: sip-ws.example.com\r\n", "", 400},
+        {"Host: sip-ws.example.com\r\n", "Host: a\r\nHost: b\r\n", 400},
+        {"Upgrade: websocket", "Upgrade: h2c", 400},
+        {"Connection: Upgrade", "Connection: keep-alive", 400},
+        {"Origin: http://www.example.com", "Origin: http://evil.example", 403},
+        {"Origin: http://www.example.com\r\n", "Origin: a\r\nOrigin: b\r\n", 400},
+        {"Protocol: sip", "Protocol: SIP", 400},
+        {"Protocol: sip", "Protocol: sips", 400},
+        {"Sec-WebSocket-Protocol: sip\r\n", "", 400},
         /* Accepted variants: token lists, case, repeated list fields. */
-        { "Connection: Upgrade", "Connection: keep-alive, Upgrade", 101 },
-        { "Upgrade: websocket", "Upgrade: WebSocket", 101 },
-        { "Protocol: sip", "Protocol: foo, sip\r\nSec-WebSocket-Protocol: bar", 101 },
-        { "Protocol: sip", "Protocol: foo\r\nSec-WebSocket-Protocol: sip , bar", 101 },
-        { "Origin: http://www.example.com\r\n", "", 101 },
+        {"Connection: Upgrade", "Connection: keep-alive, Upgrade", 101},
+        {"Upgrade: websocket", "Upgrade: WebSocket", 101},
+        {"Protocol: sip", "Protocol: foo, sip\r\nSec-WebSocket-Protocol: bar", 101},
+        {"Protocol: sip", "Protocol: foo\r\nSec-WebSocket-Protocol: sip , bar", 101},
+        {"Origin: http://www.example.com\r\n", "", 101},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char req[1024];
@@ -172,9 +173,9 @@ static void rejections(struct rg_t *t)
         struct rg_buf out;
         rg_buf_init(&out, 4096);
         int calls = 0;
-        struct rg_ws_server_cfg cfg = { .require_sip = true, .origin_check = refuse_evil,
-                                        .origin_ud = &calls };
-        struct rg_ws_server_result r = { 0 };
+        struct rg_ws_server_cfg cfg = {
+            .require_sip = true, .origin_check = refuse_evil, .origin_ud = &calls};
+        struct rg_ws_server_result r = {0};
         CHECK_OK(t, rg_ws_server_respond(&h, &cfg, &out, &r));
         if (r.status != cases[i].status) {
             fprintf(stderr, "    case %zu: status %u (%s)\n", i, r.status, r.why);
@@ -197,21 +198,21 @@ static void http_syntax(struct rg_t *t)
         const char *text;
         int rc;
     } cases[] = {
-        { "GET / HTTP/1.1\nHost: a\r\n\r\n", RG_EBADMSG },       /* bare LF */
-        { "GET / HTTP/1.1\r\nHost: a\r\n x\r\n\r\n", RG_EBADMSG }, /* obs-fold */
-        { "GET / HTTP/1.1\r\nHost : a\r\n\r\n", RG_EBADMSG },    /* space before colon */
-        { "GET / HTTP/2.0\r\n\r\n", RG_EBADMSG },
-        { "GET /  HTTP/1.1\r\n\r\n", RG_EBADMSG },
-        { "GET / HTTP/1.1\r\nHost: a\x01\r\n\r\n", RG_EBADMSG },
-        { "GET / HTTP/1.1\r\nHo\"st: a\r\n\r\n", RG_EBADMSG },
-        { "GET / HTTP/1.1\r\n: a\r\n\r\n", RG_EBADMSG },
-        { "GET / HTTP/1.1\rHost: a\r\n\r\n", RG_EBADMSG },       /* CR without LF */
-        { "\x16\x03\x01\x02\x00", RG_EBADMSG },                  /* TLS ClientHello */
-        { "\r\nGET / HTTP/1.1\r\n\r\n", RG_EBADMSG },
-        { "GET /a\xc3\xa9 HTTP/1.1\r\n\r\n", RG_EBADMSG },       /* raw UTF-8 target */
-        { "GET / HTTP/1.1\r\nX: caf\xc3\xa9\r\n\r\n", 0 },        /* obs-text value */
-        { "GET /index.html?x=1 HTTP/1.0\r\n\r\n", 0 },
-        { "GET / HTTP/1.1\r\nHost:a\r\nX:\r\n\r\n", 0 },
+        {"GET / HTTP/1.1\nHost: a\r\n\r\n", RG_EBADMSG},         /* bare LF */
+        {"GET / HTTP/1.1\r\nHost: a\r\n x\r\n\r\n", RG_EBADMSG}, /* obs-fold */
+        {"GET / HTTP/1.1\r\nHost : a\r\n\r\n", RG_EBADMSG},      /* space before colon */
+        {"GET / HTTP/2.0\r\n\r\n", RG_EBADMSG},
+        {"GET /  HTTP/1.1\r\n\r\n", RG_EBADMSG},
+        {"GET / HTTP/1.1\r\nHost: a\x01\r\n\r\n", RG_EBADMSG},
+        {"GET / HTTP/1.1\r\nHo\"st: a\r\n\r\n", RG_EBADMSG},
+        {"GET / HTTP/1.1\r\n: a\r\n\r\n", RG_EBADMSG},
+        {"GET / HTTP/1.1\rHost: a\r\n\r\n", RG_EBADMSG}, /* CR without LF */
+        {"\x16\x03\x01\x02\x00", RG_EBADMSG},            /* TLS ClientHello */
+        {"\r\nGET / HTTP/1.1\r\n\r\n", RG_EBADMSG},
+        {"GET /a\xc3\xa9 HTTP/1.1\r\n\r\n", RG_EBADMSG}, /* raw UTF-8 target */
+        {"GET / HTTP/1.1\r\nX: caf\xc3\xa9\r\n\r\n", 0}, /* obs-text value */
+        {"GET /index.html?x=1 HTTP/1.0\r\n\r\n", 0},
+        {"GET / HTTP/1.1\r\nHost:a\r\nX:\r\n\r\n", 0},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct rg_ws_http_head h;
@@ -223,9 +224,9 @@ static void http_syntax(struct rg_t *t)
             t->failures++;
         }
     }
-    static const char *const bad_status[] = { "HTTP/1.1 10 OK\r\n\r\n", "HTTP/1.1 099 X\r\n\r\n",
-                                              "HTTP/1.1 101Switching\r\n\r\n",
-                                              "HTTP/1.1  101 X\r\n\r\n", "ICY 200 OK\r\n\r\n" };
+    static const char *const bad_status[] = {"HTTP/1.1 10 OK\r\n\r\n", "HTTP/1.1 099 X\r\n\r\n",
+                                             "HTTP/1.1 101Switching\r\n\r\n",
+                                             "HTTP/1.1  101 X\r\n\r\n", "ICY 200 OK\r\n\r\n"};
     for (size_t i = 0; i < 5; i++) {
         struct rg_ws_http_head h;
         CHECK_EQ_INT(t, rg_ws_http_parse_response(bad_status[i], strlen(bad_status[i]), &h),
@@ -282,7 +283,7 @@ static void client_round_trip(struct rg_t *t)
     struct rg_ws_http_head h;
     CHECK_EQ_INT(t, parse_prefixes(t, true, req.data, req.len, &h), (int)req.len);
     CHECK_STR(t, h.target, "/ws");
-    struct rg_ws_server_cfg cfg = { .require_sip = true };
+    struct rg_ws_server_cfg cfg = {.require_sip = true};
     struct rg_ws_server_result r;
     CHECK_OK(t, rg_ws_server_respond(&h, &cfg, &resp, &r));
     CHECK_EQ_INT(t, r.status, 101);
@@ -293,15 +294,18 @@ static void client_round_trip(struct rg_t *t)
     CHECK(t, sip);
     /* Keys differ per request. */
     rg_buf_reset(&req);
-    CHECK_OK(t, rg_ws_client_request(&req, RG_STR_LIT("h"), RG_STR_LIT("/"), RG_STR_NULL, &rng,
-                                     key2));
+    CHECK_OK(t,
+             rg_ws_client_request(&req, RG_STR_LIT("h"), RG_STR_LIT("/"), RG_STR_NULL, &rng, key2));
     CHECK(t, strcmp(key, key2) != 0);
     CHECK(t, strstr(req.data, "Origin") == NULL);
     size_t before = req.len;
-    CHECK_EQ_INT(t, rg_ws_client_request(&req, RG_STR_LIT("h"), RG_STR_LIT("/a b"), RG_STR_NULL,
-                                         &rng, key2), RG_EINVAL);
-    CHECK_EQ_INT(t, rg_ws_client_request(&req, RG_STR_LIT("h\r\nX: y"), RG_STR_LIT("/"),
-                                         RG_STR_NULL, &rng, key2), RG_EINVAL);
+    CHECK_EQ_INT(
+        t, rg_ws_client_request(&req, RG_STR_LIT("h"), RG_STR_LIT("/a b"), RG_STR_NULL, &rng, key2),
+        RG_EINVAL);
+    CHECK_EQ_INT(t,
+                 rg_ws_client_request(&req, RG_STR_LIT("h\r\nX: y"), RG_STR_LIT("/"), RG_STR_NULL,
+                                      &rng, key2),
+                 RG_EINVAL);
     CHECK_EQ_INT(t, req.len, before);
     /* Bad answers from a server. */
     static const char *const bad[] = {
@@ -342,7 +346,7 @@ static int handshake_work(void *arg)
         return RG_EINVAL;
     struct rg_buf out;
     rg_buf_init(&out, 4096);
-    struct rg_ws_server_cfg cfg = { .require_sip = true };
+    struct rg_ws_server_cfg cfg = {.require_sip = true};
     struct rg_ws_server_result r;
     int rc = rg_ws_server_respond(&h, &cfg, &out, &r);
     if (rc == RG_OK && (r.status != 101 || out.len < 100))
@@ -369,8 +373,8 @@ static void oom_handshake(struct rg_t *t)
     REQUIRE(t, rg_ws_http_parse_request(SIP_REQ, strlen(SIP_REQ), &h) > 0);
     struct rg_buf out;
     rg_buf_init(&out, 64);
-    struct rg_ws_server_cfg cfg = { .require_sip = true };
-    struct rg_ws_server_result r = { .status = 7 };
+    struct rg_ws_server_cfg cfg = {.require_sip = true};
+    struct rg_ws_server_result r = {.status = 7};
     CHECK_EQ_INT(t, rg_ws_server_respond(&h, &cfg, &out, &r), RG_ELIMIT);
     CHECK_EQ_INT(t, out.len, 0);
     CHECK_EQ_INT(t, r.status, 7);
@@ -378,14 +382,14 @@ static void oom_handshake(struct rg_t *t)
 }
 
 static const struct rg_test_case cases[] = {
-    { "accept_key", accept_key },
-    { "rfc6455_example", rfc6455_example },
-    { "sip_subprotocol", sip_subprotocol },
-    { "rejections", rejections },
-    { "http_syntax", http_syntax },
-    { "limits_and_plain_get", limits_and_plain_get },
-    { "client_round_trip", client_round_trip },
-    { "oom_handshake", oom_handshake },
+    {"accept_key", accept_key},
+    {"rfc6455_example", rfc6455_example},
+    {"sip_subprotocol", sip_subprotocol},
+    {"rejections", rejections},
+    {"http_syntax", http_syntax},
+    {"limits_and_plain_get", limits_and_plain_get},
+    {"client_round_trip", client_round_trip},
+    {"oom_handshake", oom_handshake},
 };
 
 RG_TEST_MAIN(cases)

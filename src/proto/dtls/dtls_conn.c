@@ -507,7 +507,7 @@ static void handshake_step(struct rg_dtls_conn *c)
 static void read_after_handshake(struct rg_dtls_conn *c)
 {
     uint8_t sink[2048];
-    for (int guard = 0; guard < 16; guard++) {
+    for (int guard = 0; guard < 64; guard++) { /* records in one datagram */
         ERR_clear_error();
         int r = SSL_read(c->ssl, sink, sizeof(sink));
         if (r > 0)

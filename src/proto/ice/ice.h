@@ -52,12 +52,12 @@
 #define RG_ICE_PWD_MIN 22
 #define RG_ICE_CRED_MAX 256
 /* Bounds of one agent. */
-#define RG_ICE_MAX_HOST 8      /* configured local addresses */
-#define RG_ICE_MAX_LOCAL 16    /* host + learned local peer-reflexive */
-#define RG_ICE_MAX_REMOTE 32   /* signalled + peer-reflexive remote */
-#define RG_ICE_MAX_PAIRS 100   /* RFC 8445 §6.1.2.5 suggests 100 */
+#define RG_ICE_MAX_HOST 8    /* configured local addresses */
+#define RG_ICE_MAX_LOCAL 16  /* host + learned local peer-reflexive */
+#define RG_ICE_MAX_REMOTE 32 /* signalled + peer-reflexive remote */
+#define RG_ICE_MAX_PAIRS 100 /* RFC 8445 §6.1.2.5 suggests 100 */
 #define RG_ICE_FOUNDATION_MAX 32
-#define RG_ICE_MAX_PACKET 640  /* largest datagram the agent emits */
+#define RG_ICE_MAX_PACKET 640 /* largest datagram the agent emits */
 #define RG_ICE_TX_QUEUE 16
 #define RG_ICE_EVENT_QUEUE 32
 
@@ -107,29 +107,30 @@ struct rg_ice_local_addr {
 
 struct rg_ice_config {
     enum rg_ice_mode mode;
-    enum rg_ice_role role;           /* ignored for lite: always controlled */
-    const struct rg_rng *rng;        /* borrowed, must outlive the agent */
-    const struct rg_log *log;        /* borrowed, may be NULL */
-    const char *log_ctx;             /* borrowed, may be NULL */
+    enum rg_ice_role role;                 /* ignored for lite: always controlled */
+    const struct rg_rng *rng;              /* borrowed, must outlive the agent */
+    const struct rg_log *log;              /* borrowed, may be NULL */
+    const char *log_ctx;                   /* borrowed, may be NULL */
     const struct rg_ice_local_addr *addrs; /* copied */
-    size_t n_addrs;                  /* 1..RG_ICE_MAX_HOST */
-    bool prefer_ipv6;                /* RFC 8421: IPv6 local preference higher */
-    uint32_t ta_ms;                  /* pacing, 0 = 50 (RFC 8445 §14.2) */
-    uint32_t rto_ms;                 /* initial RTO, 0 = 500 (§14.3) */
-    uint32_t max_transmits;          /* Rc, 0 = 7 (RFC 8489 §6.2.1) */
-    uint32_t nominate_delay_ms;      /* controlling: wait for better pairs, 0 = 500 */
-    uint32_t consent_interval_ms;    /* 0 = 5000 (RFC 7675 §5.1) */
-    uint32_t consent_timeout_ms;     /* 0 = 30000 (RFC 7675 §5.1) */
-    uint32_t disconnect_ms;          /* no consent for this long: disconnected, 0 = 8000 */
+    size_t n_addrs;                        /* 1..RG_ICE_MAX_HOST */
+    bool prefer_ipv6;                      /* RFC 8421: IPv6 local preference higher */
+    uint32_t ta_ms;                        /* pacing, 0 = 50 (RFC 8445 §14.2) */
+    uint32_t rto_ms;                       /* initial RTO, 0 = 500 (§14.3) */
+    uint32_t max_transmits;                /* Rc, 0 = 7 (RFC 8489 §6.2.1) */
+    uint32_t nominate_delay_ms;            /* controlling: wait for better pairs, 0 = 500 */
+    uint32_t consent_interval_ms;          /* 0 = 5000 (RFC 7675 §5.1) */
+    uint32_t consent_timeout_ms;           /* 0 = 30000 (RFC 7675 §5.1) */
+    uint32_t disconnect_ms;                /* no consent for this long: disconnected, 0 = 8000 */
+    uint32_t keepalive_ms; /* lite: Binding Indication period (RFC 8445 §11 Tr), 0 = 15000 */
 };
 
 enum rg_ice_event_type {
-    RG_ICE_EV_STATE = 1,       /* state changed to .state */
-    RG_ICE_EV_SELECTED_PAIR,   /* .component now uses .local -> .remote */
-    RG_ICE_EV_ROLE,            /* role changed to .role (conflict resolved) */
-    RG_ICE_EV_CONSENT_LOST,    /* RFC 7675: stop sending on .remote */
-    RG_ICE_EV_PRFLX_REMOTE,    /* learned remote peer-reflexive .remote */
-    RG_ICE_EV_PRFLX_LOCAL,     /* learned local peer-reflexive .local */
+    RG_ICE_EV_STATE = 1,     /* state changed to .state */
+    RG_ICE_EV_SELECTED_PAIR, /* .component now uses .local -> .remote */
+    RG_ICE_EV_ROLE,          /* role changed to .role (conflict resolved) */
+    RG_ICE_EV_CONSENT_LOST,  /* RFC 7675: stop sending on .remote */
+    RG_ICE_EV_PRFLX_REMOTE,  /* learned remote peer-reflexive .remote */
+    RG_ICE_EV_PRFLX_LOCAL,   /* learned local peer-reflexive .local */
 };
 
 struct rg_ice_event {
@@ -221,6 +222,11 @@ bool rg_ice_agent_may_send(const struct rg_ice_agent *a, int socket_id, const st
 /* "Is inbound media from this address on socket_id accepted?" */
 bool rg_ice_agent_inbound_ok(const struct rg_ice_agent *a, int socket_id,
                              const struct rg_addr *from);
+/* The selected pair of a component as candidates (for status output: host,
+ * srflx, prflx or relay on each side).  RG_OK, or RG_ENOTFOUND when the
+ * component has no selected pair (also during a restart). */
+RG_MUST_CHECK int rg_ice_agent_selected(const struct rg_ice_agent *a, uint8_t component,
+                                        struct rg_ice_cand *local, struct rg_ice_cand *remote);
 /* Pair counts by state (for status output and tests). */
 size_t rg_ice_agent_pair_count(const struct rg_ice_agent *a, enum rg_ice_pair_state st);
 

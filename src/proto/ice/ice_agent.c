@@ -37,6 +37,8 @@ static void cfg_defaults(struct rg_ice_config *c)
         c->consent_timeout_ms = 30000;
     if (!c->disconnect_ms)
         c->disconnect_ms = 8000;
+    if (!c->keepalive_ms)
+        c->keepalive_ms = 15000;
     if (c->mode == RG_ICE_LITE)
         c->role = RG_ICE_CONTROLLED; /* RFC 8445 §6.1.1: lite is always controlled */
 }
@@ -87,8 +89,8 @@ static int check_config(const struct rg_ice_config *cfg)
         return RG_EINVAL;
     for (size_t i = 0; i < cfg->n_addrs; i++) {
         const struct rg_ice_local_addr *l = &cfg->addrs[i];
-        if ((l->addr.family != RG_AF_INET4 && l->addr.family != RG_AF_INET6) ||
-            l->addr.port == 0 || l->component < 1 || l->component > 2)
+        if ((l->addr.family != RG_AF_INET4 && l->addr.family != RG_AF_INET6) || l->addr.port == 0 ||
+            l->component < 1 || l->component > 2)
             return RG_EINVAL;
         for (size_t j = 0; j < i; j++) {
             if (cfg->addrs[j].socket_id == l->socket_id)
@@ -206,8 +208,8 @@ static int set_remote_key(struct rg_ice_agent *a, struct rg_str pwd)
     return RG_OK;
 }
 
-int rg_ice_agent_set_remote_credentials(struct rg_ice_agent *a, int64_t now_us,
-                                        struct rg_str ufrag, struct rg_str pwd)
+int rg_ice_agent_set_remote_credentials(struct rg_ice_agent *a, int64_t now_us, struct rg_str ufrag,
+                                        struct rg_str pwd)
 {
     if (ufrag.len < RG_ICE_UFRAG_MIN || ufrag.len > RG_ICE_CRED_MAX || pwd.len < RG_ICE_PWD_MIN ||
         pwd.len > RG_ICE_CRED_MAX || !is_ice_chars(ufrag) || !is_ice_chars(pwd))
@@ -272,8 +274,7 @@ int rg_ice_agent_add_remote_candidate(struct rg_ice_agent *a, int64_t now_us,
                                       const struct rg_ice_cand *c)
 {
     if (!c || c->component < 1 || c->component > 2 || c->addr.port == 0 ||
-        (c->addr.family != RG_AF_INET4 && c->addr.family != RG_AF_INET6) ||
-        c->type > RG_ICE_RELAY)
+        (c->addr.family != RG_AF_INET4 && c->addr.family != RG_AF_INET6) || c->type > RG_ICE_RELAY)
         return RG_EINVAL;
     int i = rg_ice_add_remote(a, c);
     if (i < 0)
@@ -320,8 +321,7 @@ uint8_t *rg_ice_tx_slot(struct rg_ice_agent *a)
     return a->tx[(a->tx_head + a->tx_len) % RG_ICE_TX_QUEUE].data;
 }
 
-void rg_ice_tx_commit(struct rg_ice_agent *a, int socket_id, const struct rg_addr *dest,
-                      size_t len)
+void rg_ice_tx_commit(struct rg_ice_agent *a, int socket_id, const struct rg_addr *dest, size_t len)
 {
     size_t i = (a->tx_head + a->tx_len) % RG_ICE_TX_QUEUE;
     a->tx[i].socket_id = socket_id;
@@ -352,7 +352,7 @@ void rg_ice_set_state(struct rg_ice_agent *a, enum rg_ice_state st)
     RG_LOG(a->cfg.log, RG_LOG_DEBUG, ice, a->cfg.log_ctx, "state %s -> %s",
            rg_ice_state_name(a->state), rg_ice_state_name(st));
     a->state = (uint8_t)st;
-    struct rg_ice_event e = { .type = RG_ICE_EV_STATE, .state = (uint8_t)st, .role = a->role };
+    struct rg_ice_event e = {.type = RG_ICE_EV_STATE, .state = (uint8_t)st, .role = a->role};
     rg_ice_emit(a, &e);
 }
 
@@ -497,6 +497,17 @@ bool rg_ice_agent_inbound_ok(const struct rg_ice_agent *a, int socket_id,
             return true;
     }
     return false;
+}
+
+int rg_ice_agent_selected(const struct rg_ice_agent *a, uint8_t component,
+                          struct rg_ice_cand *local, struct rg_ice_cand *remote)
+{
+    if (component < 1 || component > 2 || a->selected_pair[component] < 0)
+        return RG_ENOTFOUND;
+    const struct rg_ice_pair *p = &a->pairs[a->selected_pair[component]];
+    *local = a->lc[p->local];
+    *remote = a->rc[p->remote];
+    return RG_OK;
 }
 
 size_t rg_ice_agent_pair_count(const struct rg_ice_agent *a, enum rg_ice_pair_state st)

@@ -34,14 +34,14 @@ uint64_t rg_ice_pair_priority(uint32_t controlling_prio, uint32_t controlled_pri
 
 const char *rg_ice_state_name(enum rg_ice_state s)
 {
-    static const char *const names[] = { "new",       "checking", "connected",
-                                         "completed", "failed",   "disconnected" };
+    static const char *const names[] = {"new",       "checking", "connected",
+                                        "completed", "failed",   "disconnected"};
     return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
 }
 
 const char *rg_ice_cand_type_name(enum rg_ice_cand_type t)
 {
-    static const char *const names[] = { "host", "srflx", "prflx", "relay" };
+    static const char *const names[] = {"host", "srflx", "prflx", "relay"};
     return (unsigned)t < sizeof(names) / sizeof(names[0]) ? names[t] : "?";
 }
 

@@ -9,8 +9,8 @@
 /* RFC 8489 §6.2.1: after the last of Rc transmissions wait Rm * RTO. */
 #define RG_ICE_RM 16
 
-int rg_ice_build_request(struct rg_ice_agent *a, uint8_t *buf, const uint8_t *txid,
-                         uint32_t prio, uint8_t role, bool use_cand)
+int rg_ice_build_request(struct rg_ice_agent *a, uint8_t *buf, const uint8_t *txid, uint32_t prio,
+                         uint8_t role, bool use_cand)
 {
     /* §7.2.2: USERNAME is "remote-ufrag:local-ufrag"; both are <= 256. */
     char user[2 * RG_ICE_CRED_MAX + 2];
@@ -22,9 +22,9 @@ int rg_ice_build_request(struct rg_ice_agent *a, uint8_t *buf, const uint8_t *tx
     rg_stun_build_init(&b, buf, RG_ICE_MAX_PACKET, RG_STUN_BINDING, RG_STUN_REQUEST, txid);
     rg_stun_add(&b, RG_STUN_A_USERNAME, user, ul + 1 + ll);
     rg_stun_add_u32(&b, RG_STUN_A_PRIORITY, prio);
-    rg_stun_add_u64(&b, role == RG_ICE_CONTROLLING ? RG_STUN_A_ICE_CONTROLLING
-                                                   : RG_STUN_A_ICE_CONTROLLED,
-                    a->tiebreaker);
+    rg_stun_add_u64(
+        &b, role == RG_ICE_CONTROLLING ? RG_STUN_A_ICE_CONTROLLING : RG_STUN_A_ICE_CONTROLLED,
+        a->tiebreaker);
     if (use_cand)
         rg_stun_add_flag(&b, RG_STUN_A_USE_CANDIDATE);
     rg_stun_add_integrity(&b, &a->rkey);

@@ -35,6 +35,26 @@ void rg_ice_consent_start(struct rg_ice_agent *a, int64_t now_us, uint8_t comp, 
     /* The nominating check (or request, for lite) just succeeded. */
     path->last_ok_us = now_us;
     path->next_check_us = now_us + jittered_interval_us(a);
+    path->next_keepalive_us = now_us + (int64_t)a->cfg.keepalive_ms * 1000;
+}
+
+/* RFC 8445 §11: a lite agent keeps NAT bindings open with Binding
+ * Indications carrying only FINGERPRINT (a full agent's consent checks
+ * already do that, RFC 7675 §5.1). */
+static void keepalive(struct rg_ice_agent *a, int64_t now_us, struct rg_ice_path *p)
+{
+    p->next_keepalive_us = now_us + (int64_t)a->cfg.keepalive_ms * 1000;
+    uint8_t *buf = rg_ice_tx_slot(a);
+    if (!buf)
+        return;
+    uint8_t txid[RG_STUN_TXID_LEN];
+    rg_stun_txid_new(a->cfg.rng, txid);
+    struct rg_stun_builder b;
+    rg_stun_build_init(&b, buf, RG_ICE_MAX_PACKET, RG_STUN_BINDING, RG_STUN_INDICATION, txid);
+    rg_stun_add_fingerprint(&b);
+    int n = rg_stun_build_finish(&b);
+    if (n > 0)
+        rg_ice_tx_commit(a, p->socket_id, &p->remote, (size_t)n);
 }
 
 static uint32_t path_priority(const struct rg_ice_agent *a, const struct rg_ice_path *p)
@@ -67,11 +87,14 @@ static void lose(struct rg_ice_agent *a, uint8_t comp)
     p->lost = true;
     p->txn.active = false;
     p->txn.has_old = false;
-    RG_LOG(a->cfg.log, RG_LOG_NOTICE, ice, a->cfg.log_ctx, "consent lost (component %u)",
-           comp);
-    struct rg_ice_event e = { .type = RG_ICE_EV_CONSENT_LOST, .component = comp,
-                              .socket_id = p->socket_id, .local = p->local,
-                              .remote = p->remote, .role = a->role, .state = a->state };
+    RG_LOG(a->cfg.log, RG_LOG_NOTICE, ice, a->cfg.log_ctx, "consent lost (component %u)", comp);
+    struct rg_ice_event e = {.type = RG_ICE_EV_CONSENT_LOST,
+                             .component = comp,
+                             .socket_id = p->socket_id,
+                             .local = p->local,
+                             .remote = p->remote,
+                             .role = a->role,
+                             .state = a->state};
     rg_ice_emit(a, &e);
 }
 
@@ -84,8 +107,11 @@ static void path_timeout(struct rg_ice_agent *a, int64_t now_us, uint8_t comp)
         return;
     }
     p->disconnected = idle >= (int64_t)a->cfg.disconnect_ms * 1000;
-    if (a->mode != RG_ICE_FULL)
+    if (a->mode != RG_ICE_FULL) {
+        if (now_us >= p->next_keepalive_us)
+            keepalive(a, now_us, p);
         return;
+    }
     if (p->txn.has_old && now_us >= p->txn.old_until_us)
         p->txn.has_old = false;
     if (now_us >= p->next_check_us) {
@@ -112,7 +138,7 @@ static int64_t path_next_us(const struct rg_ice_agent *a, const struct rg_ice_pa
     if (!p->disconnected && d < t)
         t = d;
     if (a->mode != RG_ICE_FULL)
-        return t;
+        return p->next_keepalive_us < t ? p->next_keepalive_us : t;
     if (p->next_check_us < t)
         t = p->next_check_us;
     if (p->txn.active && p->txn.next_us < t)
@@ -143,7 +169,7 @@ static void refreshed(struct rg_ice_path *p, int64_t now_us)
 }
 
 int rg_ice_consent_response(struct rg_ice_agent *a, int64_t now_us, int sock,
-                             const struct rg_addr *from, const struct rg_stun_msg *m)
+                            const struct rg_addr *from, const struct rg_stun_msg *m)
 {
     for (uint8_t c = 1; c <= 2; c++) {
         struct rg_ice_path *p = &a->path[c];

@@ -15,9 +15,9 @@
 /* One STUN client transaction (a check or a consent request). */
 struct rg_ice_txn {
     bool active;
-    bool use_cand;  /* request carried USE-CANDIDATE */
-    uint8_t role;   /* role claimed in the request (for 487 handling) */
-    uint8_t sent;   /* transmissions so far */
+    bool use_cand; /* request carried USE-CANDIDATE */
+    uint8_t role;  /* role claimed in the request (for 487 handling) */
+    uint8_t sent;  /* transmissions so far */
     uint32_t rto_ms;
     int64_t next_us; /* next retransmission, or final timeout */
     uint8_t txid[RG_STUN_TXID_LEN];
@@ -32,16 +32,16 @@ struct rg_ice_txn {
 
 struct rg_ice_pair {
     bool used;
-    bool valid;          /* in the valid list (§7.2.5.3.2) */
-    bool nominated;      /* §8.1.1 / §7.3.1.5 */
-    bool nominate_on_ok; /* controlled: USE-CANDIDATE seen before success */
-    bool queued;         /* in the triggered-check queue */
-    bool want_use_cand;  /* controlling: next check carries USE-CANDIDATE */
-    uint8_t state;       /* enum rg_ice_pair_state */
+    bool valid;            /* in the valid list (§7.2.5.3.2) */
+    bool nominated;        /* §8.1.1 / §7.3.1.5 */
+    bool nominate_on_ok;   /* controlled: USE-CANDIDATE seen before success */
+    bool queued;           /* in the triggered-check queue */
+    bool want_use_cand;    /* controlling: next check carries USE-CANDIDATE */
+    uint8_t state;         /* enum rg_ice_pair_state */
     uint8_t local, remote; /* indices into lc / rc */
-    uint8_t valid_pair;  /* index of the valid pair it produced, or NONE */
+    uint8_t valid_pair;    /* index of the valid pair it produced, or NONE */
     uint64_t priority;
-    int64_t last_rx_us;  /* lite: last authenticated request on this pair */
+    int64_t last_rx_us; /* lite: last authenticated request on this pair */
     struct rg_ice_txn txn;
 };
 
@@ -53,8 +53,9 @@ struct rg_ice_path {
     int socket_id;
     struct rg_addr local;
     struct rg_addr remote;
-    int64_t last_ok_us;   /* last consent success (full) / request (lite) */
+    int64_t last_ok_us; /* last consent success (full) / request (lite) */
     int64_t next_check_us;
+    int64_t next_keepalive_us; /* lite: next Binding Indication */
     struct rg_ice_txn txn;
 };
 
@@ -67,7 +68,7 @@ struct rg_ice_agent {
     char lufrag[RG_ICE_CRED_MAX + 1], lpwd[RG_ICE_CRED_MAX + 1];
     char rufrag[RG_ICE_CRED_MAX + 1], rpwd[RG_ICE_CRED_MAX + 1];
     bool have_remote_creds;
-    bool eoc; /* end-of-candidates */
+    bool eoc;         /* end-of-candidates */
     bool restarting;  /* ICE restart under way: old path carries media */
     bool checks_done; /* every component selected: no new checks (§8.3) */
     bool lkey_ok, rkey_ok;
@@ -82,10 +83,10 @@ struct rg_ice_agent {
     struct rg_ice_pair pairs[RG_ICE_MAX_PAIRS];
     uint8_t trig[RG_ICE_MAX_PAIRS]; /* triggered-check FIFO (§6.1.4.1) */
     size_t trig_head, trig_len;
-    int64_t next_pace_us;   /* next Ta slot */
-    bool has_valid;         /* a valid pair was found since the last restart */
-    int64_t first_valid_us; /* when (controlling: starts the nomination delay) */
-    int64_t selected_pair[3]; /* per component: pair index, -1 none */
+    int64_t next_pace_us;       /* next Ta slot */
+    bool has_valid;             /* a valid pair was found since the last restart */
+    int64_t first_valid_us;     /* when (controlling: starts the nomination delay) */
+    int64_t selected_pair[3];   /* per component: pair index, -1 none */
     struct rg_ice_path path[3]; /* per component media path */
 
     struct {
@@ -140,10 +141,10 @@ void rg_ice_consent_start(struct rg_ice_agent *a, int64_t now_us, uint8_t comp, 
 void rg_ice_consent_timeout(struct rg_ice_agent *a, int64_t now_us);
 int64_t rg_ice_consent_next_us(const struct rg_ice_agent *a);
 int rg_ice_consent_response(struct rg_ice_agent *a, int64_t now_us, int sock,
-                             const struct rg_addr *from, const struct rg_stun_msg *m);
+                            const struct rg_addr *from, const struct rg_stun_msg *m);
 void rg_ice_consent_request_seen(struct rg_ice_agent *a, int64_t now_us, int sock,
                                  const struct rg_addr *from);
-int rg_ice_build_request(struct rg_ice_agent *a, uint8_t *buf, const uint8_t *txid,
-                         uint32_t prio, uint8_t role, bool use_cand);
+int rg_ice_build_request(struct rg_ice_agent *a, uint8_t *buf, const uint8_t *txid, uint32_t prio,
+                         uint8_t role, bool use_cand);
 
 #endif

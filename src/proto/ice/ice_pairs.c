@@ -8,8 +8,7 @@ static uint64_t pair_prio(const struct rg_ice_agent *a, const struct rg_ice_pair
 {
     uint32_t l = a->lc[p->local].priority, r = a->rc[p->remote].priority;
     /* §6.1.2.3: G is the controlling agent's candidate priority. */
-    return a->role == RG_ICE_CONTROLLING ? rg_ice_pair_priority(l, r)
-                                         : rg_ice_pair_priority(r, l);
+    return a->role == RG_ICE_CONTROLLING ? rg_ice_pair_priority(l, r) : rg_ice_pair_priority(r, l);
 }
 
 void rg_ice_pairs_reprioritise(struct rg_ice_agent *a)
@@ -87,7 +86,7 @@ static int free_slot(struct rg_ice_agent *a, uint64_t prio)
 
 int rg_ice_pair_add(struct rg_ice_agent *a, size_t l, size_t r, uint8_t state)
 {
-    struct rg_ice_pair tmp = { .used = true, .local = (uint8_t)l, .remote = (uint8_t)r };
+    struct rg_ice_pair tmp = {.used = true, .local = (uint8_t)l, .remote = (uint8_t)r};
     tmp.priority = pair_prio(a, &tmp);
     int i = free_slot(a, tmp.priority);
     if (i < 0)
@@ -231,9 +230,12 @@ bool rg_ice_has_next_check(const struct rg_ice_agent *a)
 static void emit_selected(struct rg_ice_agent *a, size_t p, uint8_t comp)
 {
     const struct rg_ice_cand *l = &a->lc[a->pairs[p].local];
-    struct rg_ice_event e = { .type = RG_ICE_EV_SELECTED_PAIR, .role = a->role,
-                              .component = comp, .socket_id = l->socket_id,
-                              .local = l->addr, .remote = a->rc[a->pairs[p].remote].addr };
+    struct rg_ice_event e = {.type = RG_ICE_EV_SELECTED_PAIR,
+                             .role = a->role,
+                             .component = comp,
+                             .socket_id = l->socket_id,
+                             .local = l->addr,
+                             .remote = a->rc[a->pairs[p].remote].addr};
     e.state = a->state;
     rg_ice_emit(a, &e);
 }

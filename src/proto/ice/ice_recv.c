@@ -7,16 +7,16 @@
 
 /* Attributes a Binding request may carry that this agent understands. */
 static const uint16_t known_attrs[] = {
-    RG_STUN_A_USERNAME,      RG_STUN_A_MESSAGE_INTEGRITY, RG_STUN_A_MESSAGE_INTEGRITY_SHA256,
-    RG_STUN_A_PRIORITY,      RG_STUN_A_USE_CANDIDATE,     RG_STUN_A_XOR_MAPPED_ADDRESS,
+    RG_STUN_A_USERNAME,       RG_STUN_A_MESSAGE_INTEGRITY, RG_STUN_A_MESSAGE_INTEGRITY_SHA256,
+    RG_STUN_A_PRIORITY,       RG_STUN_A_USE_CANDIDATE,     RG_STUN_A_XOR_MAPPED_ADDRESS,
     RG_STUN_A_MAPPED_ADDRESS, RG_STUN_A_ERROR_CODE,
 };
 #define N_KNOWN (sizeof(known_attrs) / sizeof(known_attrs[0]))
 #define MAX_UNKNOWN 8
 
 struct reply {
-    int code;            /* 0: success */
-    bool integrity;      /* add MESSAGE-INTEGRITY (local pwd) */
+    int code;       /* 0: success */
+    bool integrity; /* add MESSAGE-INTEGRITY (local pwd) */
     const uint16_t *unknown;
     size_t n_unknown;
 };
@@ -85,7 +85,7 @@ static void switch_role(struct rg_ice_agent *a, uint8_t role)
     rg_ice_pairs_reprioritise(a);
     for (size_t i = 0; i < RG_ICE_MAX_PAIRS; i++)
         a->pairs[i].want_use_cand = false;
-    struct rg_ice_event e = { .type = RG_ICE_EV_ROLE, .role = role, .state = a->state };
+    struct rg_ice_event e = {.type = RG_ICE_EV_ROLE, .role = role, .state = a->state};
     rg_ice_emit(a, &e);
 }
 
@@ -117,8 +117,8 @@ static int remote_for(struct rg_ice_agent *a, const struct rg_addr *from, uint8_
     int r = rg_ice_find_remote(a, from, comp);
     if (r >= 0)
         return r;
-    struct rg_ice_cand c = { .addr = *from, .priority = prio, .type = RG_ICE_PRFLX,
-                             .component = comp };
+    struct rg_ice_cand c = {
+        .addr = *from, .priority = prio, .type = RG_ICE_PRFLX, .component = comp};
     /* Any unique foundation will do (§7.3.1.3). */
     unsigned seq = a->prflx_seq++ % 100000u;
     c.foundation[0] = 'r';
@@ -127,8 +127,11 @@ static int remote_for(struct rg_ice_agent *a, const struct rg_addr *from, uint8_
     r = rg_ice_add_remote(a, &c);
     if (r < 0)
         return r;
-    struct rg_ice_event e = { .type = RG_ICE_EV_PRFLX_REMOTE, .component = comp,
-                              .remote = *from, .role = a->role, .state = a->state };
+    struct rg_ice_event e = {.type = RG_ICE_EV_PRFLX_REMOTE,
+                             .component = comp,
+                             .remote = *from,
+                             .role = a->role,
+                             .state = a->state};
     rg_ice_emit(a, &e);
     return r;
 }
@@ -192,7 +195,7 @@ static void process_request(struct rg_ice_agent *a, int64_t now_us, int sock,
 int rg_ice_handle_request(struct rg_ice_agent *a, int64_t now_us, int sock,
                           const struct rg_addr *from, const struct rg_stun_msg *m)
 {
-    struct reply r = { 0 };
+    struct reply r = {0};
     r.code = authenticate(a, m);
     if (r.code) {
         /* 400/401 carry no MESSAGE-INTEGRITY (RFC 8489 §9.1.3). */
@@ -263,9 +266,12 @@ static int local_for(struct rg_ice_agent *a, int sock, const struct rg_addr *map
     c->type = RG_ICE_PRFLX;
     c->priority = req_prio;
     c->foundation[0] = 'p';
-    struct rg_ice_event e = { .type = RG_ICE_EV_PRFLX_LOCAL, .component = c->component,
-                              .socket_id = sock, .local = *mapped, .role = a->role,
-                              .state = a->state };
+    struct rg_ice_event e = {.type = RG_ICE_EV_PRFLX_LOCAL,
+                             .component = c->component,
+                             .socket_id = sock,
+                             .local = *mapped,
+                             .role = a->role,
+                             .state = a->state};
     rg_ice_emit(a, &e);
     return (int)a->n_lc++;
 }
@@ -282,10 +288,10 @@ static int check_succeeded(struct rg_ice_agent *a, int64_t now_us, size_t p,
 {
     struct rg_ice_pair *pr = &a->pairs[p];
     const struct rg_ice_cand *l = &a->lc[pr->local];
-    uint32_t req_prio = l->type == RG_ICE_PRFLX
-                            ? l->priority
-                            : rg_ice_priority(RG_ICE_PRFLX, (l->priority >> 8) & 0xFFFF,
-                                              l->component);
+    uint32_t req_prio =
+        l->type == RG_ICE_PRFLX
+            ? l->priority
+            : rg_ice_priority(RG_ICE_PRFLX, (l->priority >> 8) & 0xFFFF, l->component);
     int nl = local_for(a, l->socket_id, mapped, req_prio, pr->local);
     int v = (int)p;
     if (nl >= 0 && (size_t)nl != pr->local) {
@@ -308,9 +314,8 @@ static int check_succeeded(struct rg_ice_agent *a, int64_t now_us, size_t p,
     return v;
 }
 
-static int on_success(struct rg_ice_agent *a, int64_t now_us, int sock,
-                      const struct rg_addr *from, const struct rg_stun_msg *m, size_t p,
-                      bool use_cand)
+static int on_success(struct rg_ice_agent *a, int64_t now_us, int sock, const struct rg_addr *from,
+                      const struct rg_stun_msg *m, size_t p, bool use_cand)
 {
     struct rg_ice_pair *pr = &a->pairs[p];
     struct rg_addr mapped;

@@ -165,7 +165,7 @@ static int parse_value(struct parser *p, unsigned depth, struct rg_bencode **out
 int rg_bencode_parse(struct rg_arena *arena, const char *buf, size_t len,
                      const struct rg_bencode_limits *lim, const struct rg_bencode **out)
 {
-    struct parser p = { .arena = arena, .buf = buf, .len = len };
+    struct parser p = {.arena = arena, .buf = buf, .len = len};
     if (lim)
         p.lim = *lim;
     if (p.lim.max_depth == 0)

@@ -47,9 +47,9 @@ struct rg_bencode {
 };
 
 struct rg_bencode_limits {
-    unsigned max_depth;   /* nesting of lists / dicts; 0: 16 (at most 64) */
-    size_t max_nodes;     /* nodes in the tree; 0: 4096 */
-    size_t max_str;       /* bytes in one string; 0: 1 MiB */
+    unsigned max_depth; /* nesting of lists / dicts; 0: 16 (at most 64) */
+    size_t max_nodes;   /* nodes in the tree; 0: 4096 */
+    size_t max_str;     /* bytes in one string; 0: 1 MiB */
 };
 
 /*

@@ -26,7 +26,7 @@
 #define RG_NG_MAX_COOKIE 128
 
 struct rg_ng_msg {
-    struct rg_str cookie;         /* 1..RG_NG_MAX_COOKIE bytes, no SP / CTL */
+    struct rg_str cookie;          /* 1..RG_NG_MAX_COOKIE bytes, no SP / CTL */
     const struct rg_bencode *dict; /* the root dictionary */
 };
 

@@ -296,9 +296,8 @@ int rg_rtcp_parse_remb(const struct rg_rtcp_fb *fb, struct rg_rtcp_remb *out)
     unsigned exp = fb->fci[5] >> 2;
     uint64_t mantissa = rd24(fb->fci + 5) & 0x3FFFF;
     /* Saturate rather than overflow for absurd exponents. */
-    out->bitrate_bps = (mantissa && exp > 63 - 18 && (mantissa >> (64 - exp)) != 0)
-                           ? UINT64_MAX
-                           : mantissa << exp;
+    out->bitrate_bps =
+        (mantissa && exp > 63 - 18 && (mantissa >> (64 - exp)) != 0) ? UINT64_MAX : mantissa << exp;
     out->n_ssrc = num;
     for (unsigned i = 0; i < num; i++)
         out->ssrc[i] = rd32(fb->fci + 8 + 4 * i);

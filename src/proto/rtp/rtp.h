@@ -82,8 +82,8 @@ RG_MUST_CHECK int rg_rtp_ext_find(const struct rg_rtp *r, uint8_t id, struct rg_
  * padding move; *new_len receives the new length.  RG_ELIMIT when cap is
  * too small or the block would exceed RG_RTP_MAX_EXT_REWRITE, RG_EINVAL on
  * a bad id/length, RG_EBADMSG / RG_EUNSUPP as for parsing. */
-RG_MUST_CHECK int rg_rtp_ext_set(uint8_t *pkt, size_t len, size_t cap, uint8_t id,
-                                 const void *data, size_t dlen, size_t *new_len);
+RG_MUST_CHECK int rg_rtp_ext_set(uint8_t *pkt, size_t len, size_t cap, uint8_t id, const void *data,
+                                 size_t dlen, size_t *new_len);
 /* Removes every element with id; drops the extension (and the X bit) when
  * none is left.  RG_ENOTFOUND when there is no such element. */
 RG_MUST_CHECK int rg_rtp_ext_remove(uint8_t *pkt, size_t len, uint8_t id, size_t *new_len);

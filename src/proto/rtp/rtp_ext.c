@@ -129,8 +129,8 @@ static int blk_copy(struct blk *k, const struct rg_rtp *r, uint8_t id, size_t *d
 }
 
 /* Replaces r's extension in pkt by k (none when k is NULL). */
-static int splice(uint8_t *pkt, size_t len, size_t cap, const struct rg_rtp *r,
-                  const struct blk *k, size_t *new_len)
+static int splice(uint8_t *pkt, size_t len, size_t cap, const struct rg_rtp *r, const struct blk *k,
+                  size_t *new_len)
 {
     size_t fixed = RG_RTP_HEADER_LEN + 4u * r->cc;
     size_t tail = len - r->header_len;
@@ -177,8 +177,8 @@ static int parse_for_rewrite(const uint8_t *pkt, size_t len, struct rg_rtp *r, s
     return RG_OK;
 }
 
-int rg_rtp_ext_set(uint8_t *pkt, size_t len, size_t cap, uint8_t id, const void *data,
-                   size_t dlen, size_t *new_len)
+int rg_rtp_ext_set(uint8_t *pkt, size_t len, size_t cap, uint8_t id, const void *data, size_t dlen,
+                   size_t *new_len)
 {
     if (!pkt || !new_len || id == 0 || dlen > 255 || (dlen && !data))
         return RG_EINVAL;

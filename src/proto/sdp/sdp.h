@@ -379,6 +379,14 @@ long rg_sdp_attr_find_name(const struct rg_sdp_attrs *list, const char *name, ui
  * attribute, else sendrecv: RFC 8866 6.7). */
 enum rg_sdp_dir rg_sdp_media_dir(const struct rg_sdp *sdp, const struct rg_sdp_media *m);
 
+/* The c= line in force for m: its first own c=, else the session's, else
+ * NULL (RFC 8866 5.7: c= is at session level or in every media section). */
+const struct rg_sdp_conn *rg_sdp_media_conn(const struct rg_sdp *sdp, const struct rg_sdp_media *m);
+/* The rtpmap of payload type pt in m, or NULL. */
+const struct rg_sdp_rtpmap *rg_sdp_media_rtpmap(const struct rg_sdp_media *m, unsigned pt);
+/* The fmtp of payload type pt in m, or NULL. */
+const struct rg_sdp_fmtp *rg_sdp_media_fmtp(const struct rg_sdp_media *m, unsigned pt);
+
 /* ---- builder ------------------------------------------------------------- */
 
 /* Creates an empty SDP in arena: v=0, s="-", "t=0 0", no media; the caller
@@ -421,7 +429,8 @@ RG_MUST_CHECK int rg_sdp_attr_insert(struct rg_sdp_attrs *list, struct rg_arena 
                                      uint32_t idx, const char *name, struct rg_str value);
 /* Removes attribute idx.  RG_OK or RG_ENOTFOUND. */
 RG_MUST_CHECK int rg_sdp_attr_remove(struct rg_sdp_attrs *list, uint32_t idx);
-/* Removes every attribute of kind; returns how many were removed. */
+/* Removes every attribute of kind (RG_SDP_A_UNKNOWN removes nothing: use
+ * rg_sdp_attr_find_name + rg_sdp_attr_remove); returns how many were removed. */
 uint32_t rg_sdp_attr_remove_kind(struct rg_sdp_attrs *list, enum rg_sdp_attr_kind kind);
 /* Replaces the direction attribute of the list (adds one if none). */
 RG_MUST_CHECK int rg_sdp_set_dir(struct rg_sdp_attrs *list, struct rg_arena *arena,

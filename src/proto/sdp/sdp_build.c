@@ -55,6 +55,33 @@ enum rg_sdp_dir rg_sdp_media_dir(const struct rg_sdp *sdp, const struct rg_sdp_m
     return d == RG_SDP_DIR_NONE ? RG_SDP_DIR_SENDRECV : d;
 }
 
+const struct rg_sdp_conn *rg_sdp_media_conn(const struct rg_sdp *sdp, const struct rg_sdp_media *m)
+{
+    if (m->n_conns)
+        return &m->conns[0];
+    return sdp->has_conn ? &sdp->conn : NULL;
+}
+
+const struct rg_sdp_rtpmap *rg_sdp_media_rtpmap(const struct rg_sdp_media *m, unsigned pt)
+{
+    for (uint32_t i = 0; i < m->attrs.n; i++) {
+        const struct rg_sdp_attr *a = &m->attrs.v[i];
+        if (a->kind == RG_SDP_A_RTPMAP && a->u.rtpmap.pt == pt)
+            return &a->u.rtpmap;
+    }
+    return NULL;
+}
+
+const struct rg_sdp_fmtp *rg_sdp_media_fmtp(const struct rg_sdp_media *m, unsigned pt)
+{
+    for (uint32_t i = 0; i < m->attrs.n; i++) {
+        const struct rg_sdp_attr *a = &m->attrs.v[i];
+        if (a->kind == RG_SDP_A_FMTP && a->u.fmtp.pt >= 0 && (unsigned)a->u.fmtp.pt == pt)
+            return &a->u.fmtp;
+    }
+    return NULL;
+}
+
 /* Copies a C string into the arena as a view; .p NULL on failure. */
 static struct rg_str dup_cstr(struct rg_arena *arena, const char *s)
 {

@@ -325,9 +325,10 @@ static int parse_session(struct pst *ps, struct rg_sdp *s)
     if (rc != RG_OK)
         return rc;
     int last = -1;
-    for (ps->i = 0; ps->i < ps->n_lines && type_of(ps, ps->i) != 'm'; ps->i++) {
-        if (ps->i == 0 && type_of(ps, 0) != 'v')
-            return bad(ps, RG_EBADMSG, "SDP must start with v=");
+    ps->i = 0;
+    if (type_of(ps, 0) != 'v')
+        return bad(ps, RG_EBADMSG, "SDP must start with v=");
+    for (; ps->i < ps->n_lines && type_of(ps, ps->i) != 'm'; ps->i++) {
         rc = check_order(ps, sess_order, false, &last);
         if (rc == RG_OK)
             rc = session_line(ps, s);
@@ -335,7 +336,7 @@ static int parse_session(struct pst *ps, struct rg_sdp *s)
             return rc;
     }
     if (!s->origin.username.p || !s->name.p || s->n_times == 0) {
-        ps->i = ps->n_lines ? ps->i - 1 : 0;
+        ps->i--; /* name the last session line */
         return bad(ps, RG_EBADMSG, "session needs o=, s= and t= lines");
     }
     return RG_OK;

@@ -202,6 +202,15 @@ static struct rg_str next_token(struct rg_str *s)
 
 int rg_srtp_sdes_parse_crypto(struct rg_str value, struct rg_srtp_sdes *out)
 {
+    if (value.len > RG_SDES_MAX_VALUE)
+        return RG_ELIMIT;
+    /* RFC 4568 §9.1: tokens of VCHAR separated by WSP; anything else
+     * (NUL, CR, LF, non-ASCII) cannot be part of an SDP attribute. */
+    for (size_t i = 0; i < value.len; i++) {
+        unsigned char ch = (unsigned char)value.p[i];
+        if ((ch < 0x21 || ch > 0x7e) && !rg_is_wsp(ch))
+            return RG_EBADMSG;
+    }
     struct rg_str rest = value;
     struct rg_str tag = next_token(&rest);
     struct rg_str suite = next_token(&rest);
@@ -255,8 +264,11 @@ int rg_srtp_sdes_format_crypto(const struct rg_srtp_sdes *sdes, struct rg_buf *o
             v = (v << 8) | k->mki[i];
         rc = rg_buf_appendf(out, "|%llu:%u", (unsigned long long)v, (unsigned)k->mki_len);
     }
-    if (rc == RG_OK && sdes->session_params.len > 0)
-        rc = rg_buf_appendf(out, " %.*s", (int)sdes->session_params.len, sdes->session_params.p);
+    if (rc == RG_OK && sdes->session_params.len > 0) {
+        rc = rg_buf_append_byte(out, ' ');
+        if (rc == RG_OK)
+            rc = rg_buf_append_str(out, sdes->session_params);
+    }
     if (rc != RG_OK) {
         out->len = saved;
         if (out->data)

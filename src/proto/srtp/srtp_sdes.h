@@ -18,6 +18,9 @@
 
 /* RFC 4568 §6.1: SRTP master keys may be used for at most 2^48 packets. */
 #define RG_SDES_MAX_LIFETIME (UINT64_C(1) << 48)
+/* Longest attribute value accepted (ours: the RFC sets none; a real line
+ * is under 200 bytes). */
+#define RG_SDES_MAX_VALUE 1024
 /* RFC 4568 §9.1: tag is 1*9DIGIT. */
 #define RG_SDES_MAX_TAG 999999999u
 
@@ -40,7 +43,8 @@ RG_MUST_CHECK int rg_srtp_sdes_parse_key_params(enum rg_srtp_profile profile,
 
 /* Parses a whole attribute value "<tag> <suite> <key-params> [params...]"
  * (RFC 4568 §9.1).  Unknown suites give RG_EUNSUPP so the caller can skip
- * that line and try the next one.  out->session_params views value. */
+ * that line and try the next one; RG_EBADMSG on bytes that are not VCHAR
+ * or WSP; RG_ELIMIT over RG_SDES_MAX_VALUE bytes.  out->session_params views value. */
 RG_MUST_CHECK int rg_srtp_sdes_parse_crypto(struct rg_str value, struct rg_srtp_sdes *out);
 
 /* Appends "<tag> <suite> inline:<base64>[|2^n or n][|mki:len]" to out.

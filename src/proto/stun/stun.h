@@ -14,9 +14,10 @@
  * and FINGERPRINT close it.  Errors are sticky: the first failure is kept and
  * reported by rg_stun_build_finish(), so call sites can chain appends.
  *
- * Keys: a struct rg_stun_key holds keyed HMAC contexts (OpenSSL 3 EVP_MAC)
- * so the per-message cost is a re-init plus the hash, not a key schedule.
- * A key is used by one thread at a time (checking mutates its context).
+ * Keys: a struct rg_stun_key holds HMAC-SHA1/-SHA256 pad states (OpenSSL 3
+ * EVP digests) so the per-message cost is two context copies plus the hash,
+ * not a key schedule.  A key is used by one thread at a time (checking uses
+ * its scratch context).
  *
  * Transaction IDs come from an injected struct rg_rng.  No clock, no I/O, no
  * global state.  All functions are safe on arbitrary input bytes.
@@ -182,19 +183,21 @@ RG_MUST_CHECK int rg_stun_get_unknown(const struct rg_stun_msg *m, uint16_t *out
  * occurrence of each type) to out and returns how many there are; a
  * request with any must get a 420 listing them.  known may be
  * rg_stun_known_ice (the set rtcgate's ICE agent understands). */
-size_t rg_stun_unknown_required(const struct rg_stun_msg *m, const uint16_t *known,
-                                size_t n_known, uint16_t *out, size_t max);
+size_t rg_stun_unknown_required(const struct rg_stun_msg *m, const uint16_t *known, size_t n_known,
+                                uint16_t *out, size_t max);
 extern const uint16_t rg_stun_known_ice[];
 extern const size_t rg_stun_known_ice_count;
 
 /* ---- Integrity and fingerprint ----------------------------------------- */
 
-struct evp_mac_ctx_st;
+struct evp_md_ctx_st;
 
-/* A credential's HMAC state.  Owns OpenSSL contexts: rg_stun_key_deinit. */
+/* A credential's HMAC state (RFC 2104): digest contexts that have absorbed
+ * key XOR ipad (in) and key XOR opad (out) for SHA-1 [0] and SHA-256 [1],
+ * and a scratch context.  Owns them: release with rg_stun_key_deinit.
+ * Treat the fields as private. */
 struct rg_stun_key {
-    struct evp_mac_ctx_st *sha1;
-    struct evp_mac_ctx_st *sha256;
+    struct evp_md_ctx_st *in[2], *out[2], *work;
 };
 
 /* key: short-term credential = the password bytes (RFC 8489 §9.1.1, ICE
@@ -208,6 +211,10 @@ void rg_stun_key_deinit(struct rg_stun_key *k);
  * inputs already processed with OpaqueString / SASLprep by the caller. */
 RG_MUST_CHECK int rg_stun_long_term_key(struct rg_str username, struct rg_str realm,
                                         struct rg_str password, uint8_t out[16]);
+/* RFC 8489 §9.2.2 (SHA-256 algorithm, PASSWORD-ALGORITHM 0x0002):
+ * SHA-256(username ":" realm ":" password). */
+RG_MUST_CHECK int rg_stun_long_term_key_sha256(struct rg_str username, struct rg_str realm,
+                                               struct rg_str password, uint8_t out[32]);
 
 /* RFC 8489 §14.5 / §14.6.  Returns RG_OK when the attribute is present and
  * matches, RG_ENOTFOUND when absent, RG_EAUTH on mismatch, RG_ECRYPTO when

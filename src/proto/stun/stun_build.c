@@ -179,8 +179,8 @@ void rg_stun_add_addr(struct rg_stun_builder *b, uint16_t type, const struct rg_
 
 void rg_stun_add_error(struct rg_stun_builder *b, int code, struct rg_str reason)
 {
-    if (b->err == RG_OK && (code < 300 || code > 699 || reason.len > RG_STUN_MAX_REASON ||
-                            (reason.len && !reason.p)))
+    if (b->err == RG_OK &&
+        (code < 300 || code > 699 || reason.len > RG_STUN_MAX_REASON || (reason.len && !reason.p)))
         b->err = RG_EINVAL;
     if (closed(b))
         return;
@@ -205,12 +205,12 @@ void rg_stun_add_unknown(struct rg_stun_builder *b, const uint16_t *types, size_
         wr16(p + 2 * i, types[i]);
 }
 
-static void add_mac(struct rg_stun_builder *b, uint16_t type, struct evp_mac_ctx_st *ctx,
+static void add_mac(struct rg_stun_builder *b, uint16_t type, struct rg_stun_key *k, unsigned alg,
                     size_t vlen)
 {
     if (b->err == RG_OK && b->has_fp)
         b->err = RG_ESTATE;
-    if (b->err == RG_OK && !ctx)
+    if (b->err == RG_OK && (!k || !k->work))
         b->err = RG_EINVAL;
     if (b->err < 0)
         return;
@@ -220,7 +220,7 @@ static void add_mac(struct rg_stun_builder *b, uint16_t type, struct evp_mac_ctx
         return;
     uint8_t mac[32];
     size_t n = 0;
-    int rc = rg_stun_mac(ctx, b->buf, off, vlen, mac, &n);
+    int rc = rg_stun_mac(k, alg, b->buf, off, vlen, mac, &n);
     if (rc == RG_OK && n < vlen)
         rc = RG_ECRYPTO;
     if (rc < 0) {
@@ -236,7 +236,7 @@ void rg_stun_add_integrity(struct rg_stun_builder *b, struct rg_stun_key *k)
      * second MI after either would be ignored by the receiver. */
     if (b->err == RG_OK && (b->has_mi || b->has_mi256))
         b->err = RG_ESTATE;
-    add_mac(b, RG_STUN_A_MESSAGE_INTEGRITY, k ? k->sha1 : NULL, 20);
+    add_mac(b, RG_STUN_A_MESSAGE_INTEGRITY, k, RG_STUN_HMAC_SHA1, 20);
     if (b->err == RG_OK)
         b->has_mi = true;
 }
@@ -245,7 +245,7 @@ void rg_stun_add_integrity_sha256(struct rg_stun_builder *b, struct rg_stun_key 
 {
     if (b->err == RG_OK && b->has_mi256)
         b->err = RG_ESTATE;
-    add_mac(b, RG_STUN_A_MESSAGE_INTEGRITY_SHA256, k ? k->sha256 : NULL, 32);
+    add_mac(b, RG_STUN_A_MESSAGE_INTEGRITY_SHA256, k, RG_STUN_HMAC_SHA256, 32);
     if (b->err == RG_OK)
         b->has_mi256 = true;
 }

@@ -249,11 +249,16 @@ int rg_stun_get_unknown(const struct rg_stun_msg *m, uint16_t *out, size_t max, 
 }
 
 const uint16_t rg_stun_known_ice[] = {
-    RG_STUN_A_MAPPED_ADDRESS,       RG_STUN_A_USERNAME,
-    RG_STUN_A_MESSAGE_INTEGRITY,    RG_STUN_A_ERROR_CODE,
-    RG_STUN_A_UNKNOWN_ATTRIBUTES,   RG_STUN_A_REALM,
-    RG_STUN_A_NONCE,                RG_STUN_A_MESSAGE_INTEGRITY_SHA256,
-    RG_STUN_A_XOR_MAPPED_ADDRESS,   RG_STUN_A_PRIORITY,
+    RG_STUN_A_MAPPED_ADDRESS,
+    RG_STUN_A_USERNAME,
+    RG_STUN_A_MESSAGE_INTEGRITY,
+    RG_STUN_A_ERROR_CODE,
+    RG_STUN_A_UNKNOWN_ATTRIBUTES,
+    RG_STUN_A_REALM,
+    RG_STUN_A_NONCE,
+    RG_STUN_A_MESSAGE_INTEGRITY_SHA256,
+    RG_STUN_A_XOR_MAPPED_ADDRESS,
+    RG_STUN_A_PRIORITY,
     RG_STUN_A_USE_CANDIDATE,
 };
 const size_t rg_stun_known_ice_count = sizeof(rg_stun_known_ice) / sizeof(rg_stun_known_ice[0]);
@@ -267,8 +272,8 @@ static bool in_list(const uint16_t *list, size_t n, uint16_t v)
     return false;
 }
 
-size_t rg_stun_unknown_required(const struct rg_stun_msg *m, const uint16_t *known,
-                                size_t n_known, uint16_t *out, size_t max)
+size_t rg_stun_unknown_required(const struct rg_stun_msg *m, const uint16_t *known, size_t n_known,
+                                uint16_t *out, size_t max)
 {
     size_t count = 0;
     for (unsigned i = 0; i < m->n_attrs; i++) {

@@ -97,7 +97,25 @@ int rg_ws_conn_handle_input(struct rg_ws_conn *c, int64_t now_us, const void *p,
     if (c->in.len - c->in_off + n > c->cfg.max_in)
         return RG_ELIMIT;
     compact(&c->in, &c->in_off);
-    return rg_buf_append(&c->in, p, n);
+    bool after_cr = c->in.len > c->in_off && c->in.data[c->in.len - 1] == '\r';
+    int rc = rg_buf_append(&c->in, p, n);
+    if (rc == RG_OK && c->state == RG_WS_CONN_HANDSHAKE && !c->hs_dirty) {
+        /* The head parser's answer can only change from "need more" when a
+         * control byte (CR, LF, or an invalid one) arrives, when any byte
+         * follows a CR, or at the size limit; skipping other re-parses keeps
+         * byte-by-byte senders from costing quadratic time. */
+        const uint8_t *b = p;
+        c->hs_dirty = after_cr;
+        for (size_t i = 0; i < n && !c->hs_dirty; i++)
+            c->hs_dirty = b[i] < 0x20 || b[i] == 0x7f;
+    }
+    return rc;
+}
+
+/* Whether the handshake head is worth parsing again. */
+static bool head_may_be_ready(const struct rg_ws_conn *c)
+{
+    return c->hs_dirty || c->in.len - c->in_off >= RG_WS_HTTP_MAX_HEAD;
 }
 
 struct rg_str rg_ws_conn_poll_transmit(const struct rg_ws_conn *c)
@@ -157,8 +175,8 @@ static int queue_close(struct rg_ws_conn *c, unsigned code, struct rg_str reason
     uint8_t mask[4];
     if (c->cfg.role == RG_WS_CLIENT)
         rg_rng_bytes(c->cfg.rng, mask, sizeof(mask));
-    int rc = rg_ws_frame_encode_close(&c->out, code, reason,
-                                      c->cfg.role == RG_WS_CLIENT ? mask : NULL);
+    int rc =
+        rg_ws_frame_encode_close(&c->out, code, reason, c->cfg.role == RG_WS_CLIENT ? mask : NULL);
     if (rc == RG_OK)
         c->close_sent = true;
     return rc;
@@ -218,8 +236,11 @@ static void fail(struct rg_ws_conn *c, struct rg_ws_event *ev, unsigned code, co
 
 static void server_handshake(struct rg_ws_conn *c, struct rg_ws_event *ev)
 {
+    if (!head_may_be_ready(c))
+        return;
     const char *p = c->in.data + c->in_off;
     int rc = rg_ws_http_parse_request(p, c->in.len - c->in_off, &c->head);
+    c->hs_dirty = false;
     if (rc == RG_EAGAIN)
         return;
     if (rc < 0) {
@@ -264,8 +285,11 @@ static void server_handshake(struct rg_ws_conn *c, struct rg_ws_event *ev)
 
 static void client_handshake(struct rg_ws_conn *c, struct rg_ws_event *ev)
 {
+    if (!head_may_be_ready(c))
+        return;
     const char *p = c->in.data + c->in_off;
     int rc = rg_ws_http_parse_response(p, c->in.len - c->in_off, &c->head);
+    c->hs_dirty = false;
     if (rc == RG_EAGAIN)
         return;
     if (rc < 0) {

@@ -25,7 +25,7 @@
  *
  * Ownership: the connection owns its buffers; event views point into them
  * and stay valid until the next handle_input / poll_event / send / tx_done
- * call.  cfg strings are copied at init; rng and log are borrowed and must
+ * call.  cfg strings are read by init only; rng and log are borrowed and must
  * outlive the connection.  Time is now_us, monotonic microseconds.  One
  * thread per connection.
  */
@@ -80,15 +80,15 @@ struct rg_ws_event {
 
 struct rg_ws_conn_cfg {
     enum rg_ws_role role;
-    size_t max_msg;               /* 0: 64 KiB */
-    size_t max_in;                /* 0: max_msg + 16 KiB (at least 16 KiB) */
-    size_t max_out;               /* 0: 4 * max_msg */
-    int64_t handshake_timeout_us; /* 0: 10 s */
-    int64_t close_timeout_us;     /* 0: 5 s */
-    struct rg_ws_server_cfg server; /* server: handshake policy */
-    const struct rg_rng *rng;     /* client: key and masks (required) */
-    struct rg_str host, path, origin; /* client: request (copied at init) */
-    const struct rg_log *log;     /* may be NULL */
+    size_t max_msg;                   /* 0: 64 KiB */
+    size_t max_in;                    /* 0: max_msg + 16 KiB (at least 16 KiB) */
+    size_t max_out;                   /* 0: 4 * max_msg */
+    int64_t handshake_timeout_us;     /* 0: 10 s */
+    int64_t close_timeout_us;         /* 0: 5 s */
+    struct rg_ws_server_cfg server;   /* server: handshake policy */
+    const struct rg_rng *rng;         /* client: key and masks (required) */
+    struct rg_str host, path, origin; /* client: request (read by init only) */
+    const struct rg_log *log;         /* may be NULL */
 };
 
 struct rg_ws_conn {
@@ -102,6 +102,7 @@ struct rg_ws_conn {
     struct rg_ws_http_head head;
     char key[RG_WS_KEY_LEN + 1];
     bool sip;
+    bool hs_dirty; /* new input may change the head parser's answer */
     bool close_sent;
     int64_t deadline_us;
     bool timed_out;

@@ -116,9 +116,9 @@ bool rg_ws_utf8_valid(const void *p, size_t n);
 
 /* One decoded unit: a whole data message or one control frame. */
 struct rg_ws_msg {
-    uint8_t opcode;         /* TEXT, BINARY, CLOSE, PING or PONG */
-    struct rg_str data;     /* payload (for CLOSE: the whole body) */
-    unsigned close_code;    /* CLOSE: the code, or 1005 if the body was empty */
+    uint8_t opcode;             /* TEXT, BINARY, CLOSE, PING or PONG */
+    struct rg_str data;         /* payload (for CLOSE: the whole body) */
+    unsigned close_code;        /* CLOSE: the code, or 1005 if the body was empty */
     struct rg_str close_reason; /* CLOSE: UTF-8 reason (may be empty) */
 };
 
