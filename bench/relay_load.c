@@ -22,10 +22,12 @@
  * tools/bench-relay.sh.  Usage:
  *   relay_load --ng IP:PORT --pid PID --name NAME --streams N
  *              [--seconds S] [--warmup S] [--ptime-ms P] [--local IP]
+ *              [--delete yes|no]   (ng delete of every call at the end; no)
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +38,10 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
 
 #include "core/alloc.h"
 #include "core/addr.h"
@@ -48,14 +54,27 @@
 #include "proto/srtp/srtp_ctx.h"
 #include "proto/srtp/srtp_sdes.h"
 
-#define POOL 16          /* generator sockets per leg kind */
+#define POOL 4           /* generator sockets per leg kind */
 #define BATCH 64         /* datagrams per sendmmsg / recvmmsg */
 #define PAYLOAD 160      /* PCMU, 20 ms at 8 kHz */
 #define HIST_US 200000   /* latency histogram: 1 µs bins up to 200 ms */
 #define MAX_STREAMS 20000
 
+/* SRTP AES_CM_128_HMAC_SHA1_80 sender (RFC 3711 §4.1.1, §4.2, §4.3) on
+ * pre-keyed OpenSSL contexts.  The generator does not use libsrtp for
+ * sending: Debian's libsrtp2 (NSS backend) costs grow with the number of
+ * live sessions (bench/bench_srtp_sessions.c), which would make the
+ * generator, not the relay, the bottleneck at 1,000+ streams.  Checked
+ * against libsrtp (rg_srtp_unprotect_rtp) at start-up. */
+struct srtp_tx {
+    EVP_CIPHER_CTX *aes;   /* AES-128-CTR with the session encryption key */
+    EVP_MAC_CTX *mac;      /* HMAC-SHA1 keyed with the session auth key */
+    uint8_t salt[14];      /* session salt */
+    uint32_t roc;          /* rollover counter (RFC 3711 §3.3.1) */
+};
+
 struct stream {
-    struct rg_srtp *srtp;
+    struct srtp_tx srtp;
     struct sockaddr_in relay_a; /* relay port facing leg A (we send there) */
     uint16_t seq;
     uint32_t ts;
@@ -67,6 +86,7 @@ struct opts {
     unsigned streams;
     double seconds, warmup;
     unsigned ptime_ms;
+    bool delete_calls;
 };
 
 struct gen {
@@ -149,6 +169,109 @@ static int udp_socket(const char *ip, struct sockaddr_in *bound)
         die("bind");
     *bound = a;
     return fd;
+}
+
+/* ---- SRTP sender ---------------------------------------------------------- */
+
+static EVP_MAC *g_hmac;
+
+/* RFC 3711 §4.3.1 with key_derivation_rate 0: AES-CM keystream from IV =
+ * (master salt XOR label << 48) * 2^16. */
+static void kdf(const uint8_t mk[16], const uint8_t ms[14], uint8_t label, uint8_t *out, int n)
+{
+    uint8_t iv[16] = { 0 }, zeros[32] = { 0 };
+    memcpy(iv, ms, 14);
+    iv[7] ^= label;
+    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+    int ol;
+    if (!c || !EVP_EncryptInit_ex(c, EVP_aes_128_ctr(), NULL, mk, iv) ||
+        !EVP_EncryptUpdate(c, out, &ol, zeros, n))
+        die("kdf");
+    EVP_CIPHER_CTX_free(c);
+}
+
+static void srtp_tx_init(struct srtp_tx *t, const struct rg_srtp_key *k)
+{
+    uint8_t ek[16], ak[20];
+    kdf(k->key, k->salt, 0x00, ek, 16);
+    kdf(k->key, k->salt, 0x01, ak, 20);
+    kdf(k->key, k->salt, 0x02, t->salt, 14);
+    OSSL_PARAM params[] = { OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA1", 0),
+                            OSSL_PARAM_construct_end() };
+    t->aes = EVP_CIPHER_CTX_new();
+    t->mac = EVP_MAC_CTX_new(g_hmac);
+    if (!t->aes || !t->mac || !EVP_EncryptInit_ex(t->aes, EVP_aes_128_ctr(), NULL, ek, NULL) ||
+        !EVP_MAC_init(t->mac, ak, sizeof(ak), params))
+        die("srtp_tx_init");
+    t->roc = 0;
+}
+
+static void srtp_tx_free(struct srtp_tx *t)
+{
+    EVP_CIPHER_CTX_free(t->aes);
+    EVP_MAC_CTX_free(t->mac);
+}
+
+/* Protects p[0..len) (12-byte header, no CSRC/extension) in place; p has
+ * room for the ROC and the tag.  Returns the SRTP length. */
+static size_t srtp_tx_protect(struct srtp_tx *t, uint8_t *p, size_t len)
+{
+    uint16_t seq = (uint16_t)(p[2] << 8 | p[3]);
+    uint64_t idx = (uint64_t)t->roc << 16 | seq;
+    uint8_t iv[16] = { 0 }, mac[EVP_MAX_MD_SIZE];
+    memcpy(iv, t->salt, 14);
+    for (int i = 0; i < 4; i++)
+        iv[4 + i] ^= p[8 + i]; /* SSRC * 2^64 */
+    for (int i = 0; i < 6; i++)
+        iv[8 + i] ^= (uint8_t)(idx >> (40 - 8 * i)); /* index * 2^16 */
+    int ol;
+    size_t ml = 0;
+    if (!EVP_EncryptInit_ex(t->aes, NULL, NULL, NULL, iv) ||
+        !EVP_EncryptUpdate(t->aes, p + 12, &ol, p + 12, (int)len - 12))
+        die("protect");
+    uint8_t *r = p + len; /* authenticated portion || ROC (RFC 3711 §4.2) */
+    r[0] = (uint8_t)(t->roc >> 24), r[1] = (uint8_t)(t->roc >> 16);
+    r[2] = (uint8_t)(t->roc >> 8), r[3] = (uint8_t)t->roc;
+    EVP_MAC_CTX *m = EVP_MAC_CTX_dup(t->mac);
+    if (!m || !EVP_MAC_update(m, p, len + 4) || !EVP_MAC_final(m, mac, &ml, sizeof(mac)))
+        die("hmac");
+    EVP_MAC_CTX_free(m);
+    memcpy(p + len, mac, 10);
+    if (seq == 0xffff)
+        t->roc++;
+    return len + 10;
+}
+
+/* Our sender against libsrtp's receiver: a few packets must authenticate
+ * and decrypt to what was sent, including across a sequence wrap. */
+static void srtp_self_check(void)
+{
+    struct rg_srtp_key k = { .profile = RG_SRTP_AES128_CM_SHA1_80, .key_len = 16, .salt_len = 14 };
+    for (int i = 0; i < 16; i++)
+        k.key[i] = (uint8_t)(3 * i + 1);
+    for (int i = 0; i < 14; i++)
+        k.salt[i] = (uint8_t)(7 * i + 5);
+    struct srtp_tx t;
+    srtp_tx_init(&t, &k);
+    struct rg_srtp_cfg cfg = { .key = k, .dir = RG_SRTP_INBOUND };
+    struct rg_srtp *in;
+    if (rg_srtp_new(&cfg, &in) != RG_OK)
+        die("self-check session");
+    for (unsigned n = 0; n < 4; n++) {
+        uint16_t seq = (uint16_t)(0xfffe + n);
+        uint8_t p[256] = { 0x80, 0, (uint8_t)(seq >> 8), (uint8_t)seq, 0, 0, 0, 1, 0x12, 0x34,
+                           0x56, 0x78 }, want[256];
+        memset(p + 12, (int)n, PAYLOAD);
+        memcpy(want, p, 12 + PAYLOAD);
+        size_t len = srtp_tx_protect(&t, p, 12 + PAYLOAD), out;
+        if (rg_srtp_unprotect_rtp(in, p, len, &out) != RG_OK || out != 12 + PAYLOAD ||
+            memcmp(p, want, out) != 0) {
+            errno = 0;
+            die("SRTP self-check against libsrtp");
+        }
+    }
+    rg_srtp_free(in);
+    srtp_tx_free(&t);
 }
 
 /* ---- ng ------------------------------------------------------------------------ */
@@ -247,9 +370,7 @@ static void setup_call(struct gen *g, unsigned i, const struct rg_rng *rng)
     struct rg_srtp_key k = { .profile = RG_SRTP_AES128_CM_SHA1_80, .key_len = 16, .salt_len = 14 };
     rg_rng_bytes(rng, k.key, 16);
     rg_rng_bytes(rng, k.salt, 14);
-    struct rg_srtp_cfg cfg = { .key = k, .dir = RG_SRTP_OUTBOUND };
-    if (rg_srtp_new(&cfg, &s->srtp) != RG_OK)
-        die("rg_srtp_new");
+    srtp_tx_init(&s->srtp, &k);
     uint8_t ks[30];
     memcpy(ks, k.key, 16);
     memcpy(ks + 16, k.salt, 14);
@@ -317,7 +438,7 @@ static void delete_call(struct gen *g, unsigned i)
 struct txq {
     struct mmsghdr m[BATCH];
     struct iovec iov[BATCH];
-    uint8_t buf[BATCH][PAYLOAD + 12 + RG_SRTP_MAX_TRAILER];
+    uint8_t buf[BATCH][PAYLOAD + 12 + 4 + RG_SRTP_MAX_TRAILER];
     unsigned n;
 };
 
@@ -357,9 +478,7 @@ static void send_packet(struct gen *g, struct txq *qs, uint64_t j, int64_t now)
     memcpy(p + 12, &now, sizeof(now));
     s->seq++;
     s->ts += 8 * g->o.ptime_ms;
-    size_t len = 12 + PAYLOAD;
-    if (rg_srtp_protect_rtp(s->srtp, p, len, sizeof(q->buf[0]), &len) != RG_OK)
-        die("protect");
+    size_t len = srtp_tx_protect(&s->srtp, p, 12 + PAYLOAD);
     q->iov[q->n] = (struct iovec){ .iov_base = p, .iov_len = len };
     q->m[q->n].msg_hdr = (struct msghdr){ .msg_name = &s->relay_a,
                                           .msg_namelen = sizeof(s->relay_a),
@@ -443,7 +562,7 @@ static double run_traffic(struct gen *g)
             break;
         /* Packet j is due at t0 + j * period / N: evenly spread. */
         unsigned burst = 0;
-        while (burst < 4096 && t0 + (int64_t)(j * (uint64_t)period_ns / g->o.streams) <= now) {
+        while (burst < g->o.streams && t0 + (int64_t)(j * (uint64_t)period_ns / g->o.streams) <= now) {
             send_packet(g, qs, j++, now);
             burst++;
         }
@@ -478,7 +597,7 @@ static double run_traffic(struct gen *g)
 static void usage(void)
 {
     fprintf(stderr, "usage: relay_load --ng IP:PORT --pid PID --name NAME --streams N "
-                    "[--seconds S] [--warmup S] [--ptime-ms P] [--local IP]\n");
+                    "[--seconds S] [--warmup S] [--ptime-ms P] [--local IP] [--delete yes|no]\n");
     exit(2);
 }
 
@@ -504,6 +623,8 @@ static void parse_opts(int argc, char **argv, struct opts *o)
             o->ptime_ms = (unsigned)strtoul(v, NULL, 10);
         else if (strcmp(k, "--local") == 0)
             o->local = v;
+        else if (strcmp(k, "--delete") == 0)
+            o->delete_calls = strcmp(v, "yes") == 0;
         else
             usage();
     }
@@ -536,8 +657,10 @@ int main(int argc, char **argv)
 {
     static struct gen g;
     parse_opts(argc, argv, &g.o);
-    if (rg_srtp_global_init() != RG_OK)
+    g_hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    if (rg_srtp_global_init() != RG_OK || !g_hmac)
         die("srtp init");
+    srtp_self_check();
     open_sockets(&g);
     g.st = rg_calloc(g.o.streams, sizeof(*g.st));
     g.hist = rg_calloc(HIST_US, sizeof(*g.hist));
@@ -558,8 +681,9 @@ int main(int argc, char **argv)
     double cpu = run_traffic(&g);
     getrusage(RUSAGE_SELF, &ru1);
     long rss2 = proc_rss_kb(g.o.pid);
-    for (unsigned i = 0; i < g.o.streams; i++)
-        delete_call(&g, i);
+    if (g.o.delete_calls)
+        for (unsigned i = 0; i < g.o.streams; i++)
+            delete_call(&g, i);
     double gen_cpu = (double)(ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) +
                      (double)(ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) +
                      (double)(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec) / 1e6 +
@@ -573,6 +697,11 @@ int main(int argc, char **argv)
     printf("%s: %u streams, ptime %u ms, window %.1f s (warmup %.1f s); 2-core machine shared "
            "by relay and generator\n", g.o.name, g.o.streams, g.o.ptime_ms, g.o.seconds,
            g.o.warmup);
+    double offered = (double)g.o.streams * 1000.0 / g.o.ptime_ms;
+    if ((double)g.sent_win < 0.98 * offered * g.o.seconds)
+        printf("  WARNING: the generator sent %.0f pkt/s of %.0f offered (CPU starved): the "
+               "figures below are not at the nominal load\n", (double)g.sent_win / g.o.seconds,
+               offered);
     printf("  call setup: %.2f s (%.0f calls/s through ng)\n", setup_s, g.o.streams / setup_s);
     printf("  packets: sent %" PRIu64 " received %" PRIu64 " lost %" PRIu64 " (%.3f%%), "
            "send errors %" PRIu64 "\n", g.sent_win, g.recv_win, lost, loss_pct, g.send_err);
@@ -586,11 +715,11 @@ int main(int argc, char **argv)
            100 * gen_cpu / (g.o.seconds + g.o.warmup + 0.3));
     printf("RESULT name=%s streams=%u sent=%" PRIu64 " recv=%" PRIu64 " lost=%" PRIu64
            " loss_pct=%.3f p50_us=%.0f p99_us=%.0f cpu_s=%.3f us_per_pkt=%.3f "
-           "pps_per_core=%.0f relayed_pps=%.0f rss_kb_per_call=%.2f setup_s=%.2f\n",
+           "pps_per_core=%.0f relayed_pps=%.0f rss_kb_per_call=%.2f setup_s=%.2f offered_pps=%.0f\n",
            g.o.name, g.o.streams, g.sent_win, g.recv_win, lost, loss_pct, hist_pct(&g, 50),
-           hist_pct(&g, 99), cpu, us_per_pkt, pps_core, relayed_pps, rss_call_kb, setup_s);
+           hist_pct(&g, 99), cpu, us_per_pkt, pps_core, relayed_pps, rss_call_kb, setup_s, offered);
     for (unsigned i = 0; i < g.o.streams; i++)
-        rg_srtp_free(g.st[i].srtp);
+        srtp_tx_free(&g.st[i].srtp);
     rg_free(g.st);
     rg_free(g.hist);
     return 0;

@@ -14,6 +14,9 @@ ip link set lo up
 build=$(cd "${1:-build}" && pwd); shift || true
 streams=("$@"); [ ${#streams[@]} -gt 0 ] || streams=(100 1000 5000)
 secs=${SECONDS_RUN:-10}; warm=${WARMUP:-2}
+# The machine may be shared: relays and generator run at nice ${BENCH_NICE:--10}
+# (both relays alike) so that other load starves them less.
+nice=(nice -n "${BENCH_NICE:--10}")
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 tmp=$(mktemp -d); pids=()
 stop() { local p; for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
@@ -33,23 +36,23 @@ log-level = 4
 delete-delay = 0
 CONF
 echo "# relay bench: SDES-SRTP (AES_CM_128_HMAC_SHA1_80) -> RTP/AVP, 20 ms PCMU, ${secs} s window"
-echo "# $(nproc) cores, shared by the relay under test and the load generator; kernel $(uname -r)"
+echo "# $(nproc) cores (load average now $(cut -d' ' -f1-3 /proc/loadavg)), shared by the relay under test and the load generator; kernel $(uname -r)"
 echo "# rtpengine $(rtpengine --version 2>&1 | head -1), userspace (table = -1); rtcgated $(git -C "$(dirname "$0")/.." rev-parse --short HEAD 2>/dev/null)"
 results=()
 for n in "${streams[@]}"; do
   for relay in rtcgate rtpengine; do
     if [ $relay = rtpengine ]; then
-      rtpengine --config-file="$tmp/rtpengine.conf" --pidfile="$tmp/rtpe.pid" >"$tmp/rtpengine.log" 2>&1 &
+      "${nice[@]}" rtpengine --config-file="$tmp/rtpengine.conf" --pidfile="$tmp/rtpe.pid" >"$tmp/rtpengine.log" 2>&1 &
       pid=$!; port=22222
     else
       rm -rf "$tmp/state"
-      "$build/rtcgated" --state-dir "$tmp/state" --ng 127.0.0.1:22223 --media-address 127.0.0.1 \
+      "${nice[@]}" "$build/rtcgated" --state-dir "$tmp/state" --ng 127.0.0.1:22223 --media-address 127.0.0.1 \
         --media-ports 20000-59999 >"$tmp/rtcgated.log" 2>&1 &
       pid=$!; port=22223
     fi
     pids+=("$pid")
     if ! wait_udp $port; then echo "$relay did not start"; tail -5 "$tmp/$relay"*.log; stop; continue; fi
-    out=$("$build/relay_load" --ng 127.0.0.1:$port --pid "$pid" --name "$relay" --streams "$n" \
+    out=$("${nice[@]}" "$build/relay_load" --ng 127.0.0.1:$port --pid "$pid" --name "$relay" --streams "$n" \
           --seconds "$secs" --warmup "$warm")
     echo "$out" | grep -v '^RESULT'
     results+=("$(echo "$out" | grep '^RESULT')")

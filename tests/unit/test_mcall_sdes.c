@@ -147,11 +147,11 @@ static void sdes_offerer_to_plain(struct rg_t *t)
     struct rg_buf out;
     rg_buf_init(&out, 65536);
     const char *why = NULL;
-    CHECK_OK(t, rg_mcall_sdp(n.call, 0, 0, rg_str_from_cstr(sdp_a_offer), &to_plain, &out, &why));
+    CHECK_OK(t, rg_mcall_sdp(n.call, 0, 0, true, rg_str_from_cstr(sdp_a_offer), &to_plain, &out, &why));
     /* Toward B: plain, no key of A's leaks across. */
     CHECK(t, strstr((char *)out.data, "RTP/AVP 0") && !strstr((char *)out.data, "crypto"));
     rg_buf_reset(&out);
-    CHECK_OK(t, rg_mcall_sdp(n.call, 0, 1, rg_str_from_cstr(sdp_b_plain), &keep, &out, &why));
+    CHECK_OK(t, rg_mcall_sdp(n.call, 0, 1, false, rg_str_from_cstr(sdp_b_plain), &keep, &out, &why));
     /* Toward A: RTP/SAVP answering line 3 (line 1: unsupported suite, line 2:
      * session parameter we do not implement) with a fresh key of ours. */
     CHECK(t, strstr((char *)out.data, "m=audio 20020 RTP/SAVP 0") != NULL);
@@ -199,6 +199,22 @@ static void sdes_offerer_to_plain(struct rg_t *t)
     CHECK_EQ_INT(t, relay_one(&n, 0, &n.a_addr, pkt, len, &got), 0);
     CHECK_EQ_INT(t, side(&n, 0)->st.drop_srtp, 2);
     CHECK_EQ_INT(t, side(&n, 0)->st.pkts_in, 6);
+    /* A re-offers the same line (re-INVITE): our key and both sessions stay,
+     * so audio keeps flowing without a replay-state reset. */
+    rg_buf_reset(&out);
+    CHECK_OK(t, rg_mcall_sdp(n.call, 0, 0, true, rg_str_from_cstr(sdp_a_offer), &to_plain, &out, &why));
+    rg_buf_reset(&out);
+    CHECK_OK(t, rg_mcall_sdp(n.call, 0, 1, false, rg_str_from_cstr(sdp_b_plain), &keep, &out, &why));
+    struct rg_srtp_sdes again;
+    REQUIRE(t, crypto_line(rg_buf_str(&out), 0, &again) == RG_OK);
+    CHECK_EQ_INT(t, again.tag, 3);
+    CHECK_MEM(t, again.key.key, 16, ours.key.key, 16);
+    len = make_rtp(pkt, 10, 0xA11CE, 2);
+    CHECK_OK(t, rg_srtp_protect_rtp(a_out, pkt, len, sizeof(pkt), &len));
+    CHECK_EQ_INT(t, relay_one(&n, 0, &n.a_addr, pkt, len, &got), 172);
+    len = make_rtp(pkt, 6, 0xB0B, 0x55);
+    REQUIRE(t, relay_one(&n, 1, &n.b_addr, pkt, len, &got) == 182);
+    CHECK_OK(t, rg_srtp_unprotect_rtp(a_in, got.data, got.len, &len));
     rg_srtp_free(a_out);
     rg_srtp_free(a_in);
     rg_buf_deinit(&out);
@@ -216,7 +232,7 @@ static void plain_offerer_to_sdes(struct rg_t *t)
     struct rg_buf out;
     rg_buf_init(&out, 65536);
     const char *why = NULL;
-    CHECK_OK(t, rg_mcall_sdp(n.call, 0, 0, rg_str_from_cstr(sdp_b_plain), &to_sdes, &out, &why));
+    CHECK_OK(t, rg_mcall_sdp(n.call, 0, 0, true, rg_str_from_cstr(sdp_b_plain), &to_sdes, &out, &why));
     CHECK(t, strstr((char *)out.data, " RTP/SAVP 0\r\n") != NULL);
     static const enum rg_srtp_profile want[4] = { RG_SRTP_AES128_CM_SHA1_80,
         RG_SRTP_AES128_CM_SHA1_32, RG_SRTP_AEAD_AES_128_GCM, RG_SRTP_AEAD_AES_256_GCM };
@@ -234,7 +250,7 @@ static void plain_offerer_to_sdes(struct rg_t *t)
              "m=audio 40000 RTP/SAVP 0\r\n"
              "a=crypto:3 AEAD_AES_128_GCM inline:MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3OA==\r\n");
     rg_buf_reset(&out);
-    CHECK_OK(t, rg_mcall_sdp(n.call, 0, 1, rg_str_from_cstr(answer), &keep, &out, &why));
+    CHECK_OK(t, rg_mcall_sdp(n.call, 0, 1, false, rg_str_from_cstr(answer), &keep, &out, &why));
     CHECK(t, strstr((char *)out.data, "RTP/AVP 0") && !strstr((char *)out.data, "crypto"));
     CHECK_EQ_INT(t, side(&n, 1)->srtp_profile, RG_SRTP_AEAD_AES_128_GCM);
     struct rg_srtp_sdes theirs;
@@ -278,7 +294,7 @@ static void refused_offers_and_answers(struct rg_t *t)
     const char *only_f8 = "v=0\r\no=- 1 1 IN IP4 192.0.2.10\r\ns=-\r\nc=IN IP4 192.0.2.10\r\n"
                           "t=0 0\r\nm=audio 40000 RTP/SAVP 0\r\n"
                           "a=crypto:1 F8_128_HMAC_SHA1_80 inline:" A_KEY "\r\n";
-    CHECK_EQ_INT(t, rg_mcall_sdp(n.call, 0, 0, rg_str_from_cstr(only_f8), &keep, &out, &why),
+    CHECK_EQ_INT(t, rg_mcall_sdp(n.call, 0, 0, true, rg_str_from_cstr(only_f8), &keep, &out, &why),
                  RG_EUNSUPP);
     CHECK(t, why && strstr(why, "a=crypto"));
     rg_mcall_destroy(n.call);
@@ -286,7 +302,7 @@ static void refused_offers_and_answers(struct rg_t *t)
     struct rg_mside_req to_sdes = keep;
     to_sdes.transport = RG_MT_SDES_SRTP;
     rg_buf_reset(&out);
-    CHECK_OK(t, rg_mcall_sdp(n.call, 0, 0, rg_str_from_cstr(sdp_b_plain), &to_sdes, &out, &why));
+    CHECK_OK(t, rg_mcall_sdp(n.call, 0, 0, true, rg_str_from_cstr(sdp_b_plain), &to_sdes, &out, &why));
     /* Tag 9 was never offered; tag 1 with another suite does not match. */
     const char *bad[2] = { "a=crypto:9 AES_CM_128_HMAC_SHA1_80 inline:" A_KEY "\r\n",
                            "a=crypto:1 AES_CM_128_HMAC_SHA1_32 inline:" A_KEY "\r\n" };
@@ -297,7 +313,7 @@ static void refused_offers_and_answers(struct rg_t *t)
                  "m=audio 40000 RTP/SAVP 0\r\n%s", bad[i]);
         why = NULL;
         rg_buf_reset(&out);
-        CHECK_EQ_INT(t, rg_mcall_sdp(n.call, 0, 1, rg_str_from_cstr(answer), &keep, &out, &why),
+        CHECK_EQ_INT(t, rg_mcall_sdp(n.call, 0, 1, false, rg_str_from_cstr(answer), &keep, &out, &why),
                      RG_EBADMSG);
         CHECK(t, why && strstr(why, "tags"));
     }
@@ -352,10 +368,10 @@ static int whole_call(void *arg)
     const char *why = NULL;
     struct rg_mside_req to_plain = keep;
     to_plain.transport = RG_MT_RTP_AVP;
-    rc = rg_mcall_sdp(c, 0, 0, rg_str_from_cstr(sdp_a_offer), &to_plain, &out, &why);
+    rc = rg_mcall_sdp(c, 0, 0, true, rg_str_from_cstr(sdp_a_offer), &to_plain, &out, &why);
     rg_buf_reset(&out);
     if (rc == RG_OK)
-        rc = rg_mcall_sdp(c, 0, 1, rg_str_from_cstr(sdp_b_plain), &keep, &out, &why);
+        rc = rg_mcall_sdp(c, 0, 1, false, rg_str_from_cstr(sdp_b_plain), &keep, &out, &why);
     rg_buf_deinit(&out);
     rg_mcall_destroy(c);
     return rc;
