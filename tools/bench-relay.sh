@@ -19,8 +19,13 @@ secs=${SECONDS_RUN:-10}; warm=${WARMUP:-2}
 nice=(nice -n "${BENCH_NICE:--10}")
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 tmp=$(mktemp -d); pids=()
+# Relay shutdown is not measured: SIGTERM, then SIGKILL after 2 s (tearing
+# down thousands of libsrtp sessions can take minutes, see the report).
 stop() { local p; for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-         for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done; pids=(); }
+         for _ in $(seq 1 20); do
+           local alive=0; for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+           [ $alive = 1 ] || break; sleep 0.1; done
+         for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; pids=(); }
 trap 'stop; rm -rf "$tmp"' EXIT
 wait_udp() { for _ in $(seq 1 100); do ss -lun | grep -q ":$1 " && return 0; sleep 0.05; done; return 1; }
 cat >"$tmp/rtpengine.conf" <<CONF
