@@ -3,9 +3,10 @@
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
+TSAN_BUILD ?= build-tsan
 SECONDS    ?= 60
 
-.PHONY: all deps build asan fuzz fuzz-run test bench run clean
+.PHONY: all deps build asan tsan fuzz fuzz-run test bench run clean
 
 all: build
 
@@ -26,6 +27,11 @@ asan: deps
 	$(call setup,$(ASAN_BUILD),-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug "-Dc_args=-fno-sanitize-recover=all -fno-omit-frame-pointer")
 	@ninja -C $(ASAN_BUILD)
 
+# ThreadSanitizer build of the daemon: the media engine runs several threads.
+tsan: deps
+	$(call setup,$(TSAN_BUILD),-Db_sanitize=thread -Db_lundef=false -Dbuildtype=debug)
+	@ninja -C $(TSAN_BUILD) rtcgated
+
 fuzz:
 	@tools/deps.sh fuzz
 	$(call setup,$(FUZZ_BUILD),-Dfuzzing=true --native-file tools/clang.ini -Db_lundef=false -Db_sanitize=address,undefined)
@@ -37,8 +43,8 @@ fuzz-run: fuzz
 
 test:
 	@tools/deps.sh test
-	@$(MAKE) --no-print-directory build asan
-	@tools/test-all.sh $(BUILD) $(ASAN_BUILD)
+	@$(MAKE) --no-print-directory build asan tsan
+	@RG_TSAN_BUILD=$(TSAN_BUILD) tools/test-all.sh $(BUILD) $(ASAN_BUILD)
 
 bench: build
 	@tools/bench.sh $(BUILD)
@@ -49,4 +55,4 @@ run:
 	@tools/run-demo.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(TSAN_BUILD)

@@ -40,9 +40,11 @@ npm_peers() {
   [ "$npm_wanted" -eq 1 ] || return 0
   local dir
   dir="$(cd "$(dirname "$0")/.." && pwd)/tests/peers"
-  if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
+  # npm records what it installed in node_modules/.package-lock.json.
+  local stamp="$dir/node_modules/.package-lock.json"
+  if [ ! -f "$stamp" ] || [ "$dir/package-lock.json" -nt "$stamp" ]; then
     echo "deps.sh: npm ci in tests/peers"
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null && touch node_modules)
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null && touch "$stamp")
   fi
 }
 

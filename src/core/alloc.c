@@ -1,12 +1,16 @@
 #include "core/alloc.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 
-/* Per-thread test state.  These are the only mutable globals in core/ and
- * they exist for the OOM-stepping tests; production never sets them. */
+/* Test state, the only mutable globals in core/.  The failure injector is
+ * per thread (a test steps its own allocations, never an engine thread's);
+ * the outstanding-block count is process-wide because memory allocated on
+ * one thread may be freed on another (engine jobs, calls), and a per-thread
+ * count would report that as a leak.  Relaxed atomics: it is a counter. */
 static _Thread_local long fail_countdown = -1;
 static _Thread_local long fail_count;
-static _Thread_local long outstanding;
+static atomic_long outstanding;
 
 static int should_fail(void)
 {
@@ -26,7 +30,7 @@ void *rg_malloc(size_t size)
         return NULL;
     void *p = malloc(size ? size : 1);
     if (p)
-        outstanding++;
+        atomic_fetch_add_explicit(&outstanding, 1, memory_order_relaxed);
     return p;
 }
 
@@ -36,7 +40,7 @@ void *rg_calloc(size_t n, size_t size)
         return NULL;
     void *p = calloc(n ? n : 1, size ? size : 1);
     if (p)
-        outstanding++;
+        atomic_fetch_add_explicit(&outstanding, 1, memory_order_relaxed);
     return p;
 }
 
@@ -53,7 +57,7 @@ void rg_free(void *p)
 {
     if (!p)
         return;
-    outstanding--;
+    atomic_fetch_sub_explicit(&outstanding, 1, memory_order_relaxed);
     free(p);
 }
 
@@ -75,5 +79,5 @@ long rg_alloc_failures(void)
 
 long rg_alloc_outstanding(void)
 {
-    return outstanding;
+    return atomic_load_explicit(&outstanding, memory_order_relaxed);
 }

@@ -2,7 +2,7 @@
  * alloc.h — the only allocator entry points.  All heap memory in rtcgate goes
  * through these so tests can make the n-th allocation fail (OOM stepping) and
  * count outstanding blocks.  Semantics match malloc/calloc/realloc/free.
- * The failure injector is per thread.
+ * The failure injector is per thread; the outstanding count is per process.
  */
 #ifndef RG_CORE_ALLOC_H
 #define RG_CORE_ALLOC_H
@@ -22,7 +22,7 @@ void rg_alloc_fail_after(long n);
 void rg_alloc_fail_never(void);
 /* Number of allocations refused by the injector since the last reset. */
 long rg_alloc_failures(void);
-/* Blocks currently outstanding on this thread (malloc minus free). */
+/* Blocks currently outstanding in the process (malloc minus free). */
 long rg_alloc_outstanding(void);
 
 #endif

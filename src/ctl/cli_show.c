@@ -130,6 +130,8 @@ static int show_oper(struct rg_cli *s, const struct rg_cmd_line *l, size_t from,
         if (rc == RG_OK && !rg_str_eq_cstr(l->tok[from + 1].s, "default")) {
             rc = rg_buf_append_cstr(out, "No entries found.\n");
         } else if (rc == RG_OK) {
+            if (s->ctl->refresh)
+                s->ctl->refresh(s->ctl->refresh_ud, s->ctl);
             rc = rg_aggr_format(s->ctl->aggr, RG_AGGR_COUNT, out);
         }
     }

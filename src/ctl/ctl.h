@@ -36,6 +36,10 @@ struct rg_cfg_snap {
 typedef int rg_ctl_save_fn(void *ud, struct rg_str text);
 /* Told after each successful commit (on the control thread). */
 typedef void rg_ctl_applied_fn(void *ud, const struct rg_cfg_snap *snap);
+struct rg_ctl;
+/* Asked to bring the operational tables (aggr counters) up to date just
+ * before they are shown (on the control thread). */
+typedef void rg_ctl_refresh_fn(void *ud, struct rg_ctl *ctl);
 
 struct rg_ctl {
     pthread_mutex_t lock;
@@ -46,6 +50,8 @@ struct rg_ctl {
     void *save_ud;
     rg_ctl_applied_fn *applied;
     void *applied_ud;
+    rg_ctl_refresh_fn *refresh;
+    void *refresh_ud;
     struct rg_cds_table cds;
     struct rg_aggr_policer aggr[RG_AGGR_COUNT];
     const char *prompt_host; /* "admin@rtcgate" */

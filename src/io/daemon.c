@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "io/engine.h"
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -19,8 +18,11 @@
 #include "ctl/pki.h"
 #include "ctl/store.h"
 #include "io/cli_server.h"
+#include "io/engine.h"
 #include "io/loop.h"
 #include "io/rng_os.h"
+#include "proto/dtls/dtls_cert.h"
+#include "proto/dtls/dtls_conn.h"
 
 struct daemon {
     struct rg_store store;
@@ -31,8 +33,29 @@ struct daemon {
     struct rg_cli_server cli;
     struct rg_log log;
     struct rg_log engine_log;
+    struct rg_engine *engine;
     int sigfd;
 };
+
+/* getAggrPolicers shows the engine's live STUN/DTLS policer counters. */
+static void refresh_aggr(void *ud, struct rg_ctl *ctl)
+{
+    struct daemon *d = ud;
+    if (!d->engine)
+        return;
+    struct rg_engine_policer_counts pc;
+    rg_engine_policer_counts(d->engine, &pc);
+    for (size_t i = 0; i < RG_AGGR_COUNT; i++) {
+        struct rg_policer *p = &ctl->aggr[i].pol;
+        if (strcmp(ctl->aggr[i].name, "STUN") == 0) {
+            p->accepted = pc.stun_accepted;
+            p->discarded = pc.stun_discarded;
+        } else if (strcmp(ctl->aggr[i].name, "DTLS") == 0) {
+            p->accepted = pc.dtls_accepted;
+            p->discarded = pc.dtls_discarded;
+        }
+    }
+}
 
 static void log_stderr(void *ud, enum rg_log_level level, enum rg_log_subsys subsys,
                        const char *ctx, const char *msg)
@@ -209,6 +232,81 @@ static int setup(struct daemon *d, const struct rg_daemon_opts *o)
     return rc;
 }
 
+/* Reads a whole small file (at most 1 MiB); returns rg_malloc'd bytes or NULL. */
+static char *read_small_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 1u << 20, n = 0;
+    char *buf = rg_malloc(cap);
+    if (buf)
+        n = fread(buf, 1, cap, f);
+    bool ok = buf && !ferror(f) && n < cap;
+    fclose(f);
+    if (!ok) {
+        rg_free(buf);
+        return NULL;
+    }
+    *len = n;
+    return buf;
+}
+
+/* The DTLS certificate and profile of the engine: defaultDtlsProfile and
+ * the certificate it names (CertName), loaded from DIR/certs with the
+ * decrypted passphrase.  Any failure leaves *cert NULL (the engine then
+ * generates one) and says why. */
+static void engine_dtls(struct daemon *d, const struct rg_cfg *c, struct rg_dtls_cert **cert,
+                        struct rg_dtls_profile *p, char *ciphers, size_t ciphers_size)
+{
+    const char *prof = "profiles security dtlsProfile defaultDtlsProfile";
+    char path[RG_STORE_PATH_MAX + 300], key[300], pass[RG_SECRET_MAX_PLAIN + 1];
+    const char *name = rg_cfg_get(c, "profiles security dtlsProfile defaultDtlsProfile CertName");
+    snprintf(key, sizeof(key), "system security pki certificate %s", name ? name : "");
+    const struct rg_cfg_node *cn = rg_cfg_lookup(c, key);
+    const char *file = cn ? rg_cfg_get_at(cn, "fileName") : NULL;
+    const char *enc = cn ? rg_cfg_get_at(cn, "passPhrase") : NULL;
+    char *der = NULL;
+    size_t len = 0;
+    if (file && enc && rg_secret_decrypt(&d->sec, rg_str_from_cstr(enc), pass, sizeof(pass)) == RG_OK) {
+        snprintf(path, sizeof(path), "%s/%s", d->store.certs, file);
+        der = read_small_file(path, &len);
+    }
+    if (!der || rg_dtls_cert_from_pkcs12((const uint8_t *)der, len, pass, cert) != RG_OK)
+        fprintf(stderr, "rtcgated: DTLS certificate %s not loaded; the engine generates one\n",
+                name ? name : "(none)");
+    rg_free(der);
+    /* The profile's versions, timer and cipher suites (vendor tokens). */
+    const char *v;
+    p->v1_0 = (v = rg_cfg_get(c, "profiles security dtlsProfile defaultDtlsProfile v1_0")) &&
+              !strcmp(v, "enabled");
+    p->v1_2 = (v = rg_cfg_get(c, "profiles security dtlsProfile defaultDtlsProfile v1_2")) &&
+              !strcmp(v, "enabled");
+    uint32_t secs = 5;
+    if ((v = rg_cfg_get(c, "profiles security dtlsProfile defaultDtlsProfile handshakeTimer")))
+        (void)!rg_str_to_u32(rg_str_from_cstr(v), 60, &secs);
+    p->handshake_timer_ms = secs * 1000;
+    size_t n = 0;
+    ciphers[0] = '\0';
+    for (int i = 1; i <= 3; i++) {
+        char leaf[128];
+        const char *ossl;
+        snprintf(leaf, sizeof(leaf), "%s cipherSuite%d", prof, i);
+        v = rg_cfg_get(c, leaf);
+        if (!v || rg_dtls_cipher_from_token(rg_str_from_cstr(v), &ossl) != RG_OK)
+            continue;
+        int w = snprintf(ciphers + n, ciphers_size - n, "%s%s", n ? ":" : "", ossl);
+        if (w > 0 && (size_t)w < ciphers_size - n)
+            n += (size_t)w;
+    }
+    p->ciphers = n ? ciphers : NULL;
+    static const enum rg_srtp_profile srtp[] = { RG_SRTP_AEAD_AES_128_GCM, RG_SRTP_AES128_CM_SHA1_80,
+                                                 RG_SRTP_AEAD_AES_256_GCM,
+                                                 RG_SRTP_AES128_CM_SHA1_32 };
+    memcpy(p->srtp, srtp, sizeof(srtp));
+    p->n_srtp = 4;
+}
+
 /* The media engine with its ng control port (issue 4), from the running
  * configuration (`system ngControl`, `system media`), which --ng,
  * --media-address and --media-ports override.  The engine gets its own copy
@@ -242,8 +340,25 @@ static int start_engine(struct daemon *d, struct rg_engine **out)
                 rc = RG_EINVAL;
             eo.port_lo = (uint16_t)plo;
             eo.port_hi = (uint16_t)phi;
+            struct rg_dtls_profile prof = { 0 };
+            char ciphers[512];
+            engine_dtls(d, c, &eo.cert, &prof, ciphers, sizeof(ciphers));
+            eo.dtls_profile = &prof;
+            eo.srflx_prefix = 16; /* iceSourceAddressFilterPriority default */
+            for (size_t i = 0; i < RG_AGGR_COUNT; i++) {
+                const struct rg_aggr_policer *r = &d->ctl.aggr[i];
+                if (strcmp(r->name, "STUN") == 0) {
+                    eo.stun_bucket = r->pol.bucket;
+                    eo.stun_rate = r->pol.rate;
+                } else if (strcmp(r->name, "DTLS") == 0) {
+                    eo.dtls_bucket = r->pol.bucket;
+                    eo.dtls_rate = r->pol.rate;
+                }
+            }
             if (rc == RG_OK)
                 rc = rg_engine_start(&eo, out);
+            else
+                rg_dtls_cert_free(eo.cert);
         }
         if (rc != RG_OK)
             fprintf(stderr, "rtcgated: media engine not started: %s\n", rg_strerror(rc));
@@ -280,12 +395,16 @@ int rg_daemon_run(const struct rg_daemon_opts *o)
     struct rg_engine *engine = NULL;
     if (rc == RG_OK)
         rc = start_engine(d, &engine);
+    d->engine = engine;
+    d->ctl.refresh = refresh_aggr;
+    d->ctl.refresh_ud = d;
     if (rc == RG_OK) {
         fprintf(stderr, "rtcgated: ready; state directory %s, CLI socket %s\n", d->store.dir,
                 d->store.sock);
         rc = rg_loop_run(&d->loop);
         rg_cli_server_stop(&d->cli);
     }
+    d->engine = NULL;
     rg_engine_stop(engine);
     if (d->sigfd >= 0)
         close(d->sigfd);

@@ -21,125 +21,7 @@
 #include "media/ng_cmd.h"
 #include "proto/ng/ng_msg.h"
 
-#define NG_MAX_REQUEST 65536
-#define NG_MAX_REPLY (128 * 1024)
-#define MAX_CALLS_PER_LOOP 100000
-#define MAX_LOOPS 16
-
-struct job {
-    struct job *next;
-    struct rg_addr from;
-    size_t len;
-    char req[NG_MAX_REQUEST];
-    struct rg_buf reply;
-    bool stop;                 /* tells a media loop to quit */
-    bool created, deleted;     /* a call appeared in / left the loop */
-    char call_id[RG_MCALL_ID_MAX + 1];
-};
-
-struct jobq {
-    pthread_mutex_t mu;
-    struct job *head, *tail;
-    int efd;
-};
-
-struct mloop;
-
-struct mcall_io {
-    struct rg_mcall *c;
-    struct rg_loop_timer timer;
-    struct mloop *ml;
-};
-
-struct mloop {
-    struct rg_engine *e;
-    pthread_t th;
-    struct rg_loop loop;
-    struct jobq in;
-    struct rg_rng rng;
-    struct rg_mcall_env env;
-    struct rg_ngcmd ng;
-    uint16_t port_lo, port_hi, cursor;
-    struct mcall_io **fdmap;
-    size_t fdmap_n;
-    struct rg_udp_batch batch;
-    atomic_ulong calls;
-};
-
-struct rg_engine {
-    struct rg_engine_opts o;
-    struct mloop *loops;
-    unsigned n_loops;
-    pthread_t ctl_th;
-    struct rg_loop ctl;
-    int ng_fd;
-    struct jobq done;
-    int stop_efd;
-    struct rg_dtls_cert *cert;
-    struct rg_dtls_ctx *dtls;
-    struct rg_dtls_fp fp;
-    struct rg_rng rng;
-    /* control-loop registry of live call-ids, for "list" */
-    char **ids;
-    size_t n_ids, cap_ids;
-    atomic_ulong total_calls;
-    char req_buf[NG_MAX_REQUEST];
-};
-
-/* ---- queues -------------------------------------------------------------- */
-
-static int jobq_init(struct jobq *q)
-{
-    memset(q, 0, sizeof(*q));
-    q->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (q->efd < 0)
-        return RG_EIO;
-    pthread_mutex_init(&q->mu, NULL);
-    return RG_OK;
-}
-
-static void jobq_push(struct jobq *q, struct job *j)
-{
-    j->next = NULL;
-    pthread_mutex_lock(&q->mu);
-    if (q->tail)
-        q->tail->next = j;
-    else
-        q->head = j;
-    q->tail = j;
-    pthread_mutex_unlock(&q->mu);
-    uint64_t one = 1;
-    ssize_t w = write(q->efd, &one, sizeof(one));
-    (void)w; /* a full eventfd counter still wakes the reader */
-}
-
-static struct job *jobq_pop(struct jobq *q)
-{
-    pthread_mutex_lock(&q->mu);
-    struct job *j = q->head;
-    if (j) {
-        q->head = j->next;
-        if (!q->head)
-            q->tail = NULL;
-    }
-    pthread_mutex_unlock(&q->mu);
-    return j;
-}
-
-static void jobq_drain_efd(struct jobq *q)
-{
-    uint64_t v;
-    ssize_t r = read(q->efd, &v, sizeof(v));
-    (void)r;
-}
-
-static void job_free(struct job *j)
-{
-    if (!j)
-        return;
-    rg_buf_deinit(&j->reply);
-    rg_free(j);
-}
+#include "io/engine_priv.h"
 
 /* ---- media loop: sockets ---------------------------------------------------- */
 
@@ -262,6 +144,25 @@ static void on_call_timer(struct rg_loop *loop, void *ud)
     rearm(m->ml, m);
 }
 
+static void publish_policers(struct mloop *ml)
+{
+    atomic_store_explicit(&ml->pub[0], ml->stun_pol.accepted, memory_order_relaxed);
+    atomic_store_explicit(&ml->pub[1], ml->stun_pol.discarded, memory_order_relaxed);
+    atomic_store_explicit(&ml->pub[2], ml->dtls_pol.accepted, memory_order_relaxed);
+    atomic_store_explicit(&ml->pub[3], ml->dtls_pol.discarded, memory_order_relaxed);
+}
+
+void rg_engine_policer_counts(const struct rg_engine *e, struct rg_engine_policer_counts *out)
+{
+    memset(out, 0, sizeof(*out));
+    for (unsigned i = 0; i < e->n_loops; i++) {
+        out->stun_accepted += atomic_load_explicit(&e->loops[i].pub[0], memory_order_relaxed);
+        out->stun_discarded += atomic_load_explicit(&e->loops[i].pub[1], memory_order_relaxed);
+        out->dtls_accepted += atomic_load_explicit(&e->loops[i].pub[2], memory_order_relaxed);
+        out->dtls_discarded += atomic_load_explicit(&e->loops[i].pub[3], memory_order_relaxed);
+    }
+}
+
 static void on_media_fd(struct rg_loop *loop, int fd, unsigned events, void *ud)
 {
     struct mloop *ml = ud;
@@ -284,6 +185,7 @@ static void on_media_fd(struct rg_loop *loop, int fd, unsigned events, void *ud)
         }
         flush(ml, m);
         rearm(ml, m);
+        publish_policers(ml);
         if (n < RG_UDP_BATCH)
             return;
     }
@@ -326,12 +228,11 @@ static void bury(struct mloop *ml, struct rg_mcall *c)
     rg_mcall_destroy(c);
 }
 
-static void run_job(struct mloop *ml, struct job *j)
+static void run_ng_job(struct mloop *ml, struct job *j, int64_t now)
 {
     struct rg_arena a;
     rg_arena_init(&a, 8192, 4u << 20);
     struct rg_ng_msg msg;
-    int64_t now = rg_loop_now_us(&ml->loop);
     if (rg_ng_parse(&a, j->req, j->len, NULL, &msg) == RG_OK) {
         struct rg_mcall *touched = NULL, *gone = NULL;
         size_t before = ml->ng.calls.count;
@@ -350,7 +251,38 @@ static void run_job(struct mloop *ml, struct job *j)
         }
     }
     rg_arena_deinit(&a);
-    jobq_push(&ml->e->done, j);
+}
+
+static void run_typed_job(struct mloop *ml, struct job *j, int64_t now)
+{
+    const char *why = NULL;
+    if (j->kind == JOB_SDP) {
+        struct rg_mcall *touched = NULL;
+        j->rc = rg_ngcmd_sdp(&ml->ng, now, rg_str_from_cstr(j->call_id),
+                             rg_str_from_cstr(j->tag[0]), rg_str_from_cstr(j->tag[1]), j->answer,
+                             rg_str_make(j->req, j->len), &j->mreq, &j->reply, &touched, &why);
+        if (touched)
+            adopt(ml, touched, now);
+    } else {
+        struct rg_mcall *gone = rg_ngcmd_delete(&ml->ng, rg_str_from_cstr(j->call_id));
+        j->rc = gone ? RG_OK : RG_ENOTFOUND;
+        if (gone)
+            bury(ml, gone);
+    }
+    if (why)
+        (void)rg_str_copy_cstr(rg_str_from_cstr(why), j->why, sizeof(j->why));
+}
+
+static void run_job(struct mloop *ml, struct job *j)
+{
+    int64_t now = rg_loop_now_us(&ml->loop);
+    if (j->kind == JOB_NG) {
+        run_ng_job(ml, j, now);
+        rg__engine_jobq_push(&ml->e->done, j);
+    } else {
+        run_typed_job(ml, j, now);
+        rg__engine_jobq_push(&j->client->q, j);
+    }
 }
 
 static void on_jobs(struct rg_loop *loop, int fd, unsigned events, void *ud)
@@ -358,11 +290,11 @@ static void on_jobs(struct rg_loop *loop, int fd, unsigned events, void *ud)
     struct mloop *ml = ud;
     (void)fd;
     (void)events;
-    jobq_drain_efd(&ml->in);
+    rg__engine_jobq_drain_efd(&ml->in);
     struct job *j;
-    while ((j = jobq_pop(&ml->in)) != NULL) {
-        if (j->stop) {
-            job_free(j);
+    while ((j = rg__engine_jobq_pop(&ml->in)) != NULL) {
+        if (j->kind == JOB_STOP) {
+            rg__engine_job_free(j);
             rg_loop_stop(loop);
             continue;
         }
@@ -407,20 +339,32 @@ static int mloop_init(struct rg_engine *e, struct mloop *ml, unsigned idx)
         return RG_EINVAL;
     ml->cursor = ml->port_lo;
     rg_rng_os_init(&ml->rng);
+    int64_t now = 0; /* the first packet's time refills the bucket to full */
+    unsigned n = e->n_loops;
+    bool stun = e->o.stun_bucket && e->o.stun_rate, dtls = e->o.dtls_bucket && e->o.dtls_rate;
+    if (stun)
+        rg_policer_init(&ml->stun_pol, RG_POL_PKTRATE, (e->o.stun_bucket + n - 1) / n,
+                        (e->o.stun_rate + n - 1) / n, now);
+    if (dtls)
+        rg_policer_init(&ml->dtls_pol, RG_POL_PKTRATE, (e->o.dtls_bucket + n - 1) / n,
+                        (e->o.dtls_rate + n - 1) / n, now);
     ml->env = (struct rg_mcall_env){
+        .stun_policer = stun ? &ml->stun_pol : NULL,
+        .dtls_policer = dtls ? &ml->dtls_pol : NULL,
+        .srflx_prefix = e->o.srflx_prefix,
         .rng = &ml->rng, .log = e->o.log, .dtls = e->dtls, .local_fp = e->fp,
         .media_ip = e->o.media_ip, .media_ip6 = e->o.media_ip6,
         .ports = { .open = ports_open, .close = ports_close, .ud = ml },
     };
     rg_ngcmd_init(&ml->ng, &ml->env, MAX_CALLS_PER_LOOP);
-    if (rg_loop_init(&ml->loop) != RG_OK || jobq_init(&ml->in) != RG_OK)
+    if (rg_loop_init(&ml->loop) != RG_OK || rg__engine_jobq_init(&ml->in) != RG_OK)
         return RG_EIO;
     return rg_loop_add_fd(&ml->loop, ml->in.efd, RG_LOOP_IN, on_jobs, ml);
 }
 
 /* ---- control loop -------------------------------------------------------------- */
 
-static size_t route(const struct rg_engine *e, struct rg_str call_id)
+size_t rg__engine_route(const struct rg_engine *e, struct rg_str call_id)
 {
     uint64_t h = 1469598103934665603ULL;
     for (size_t i = 0; i < call_id.len; i++)
@@ -510,6 +454,44 @@ static void send_reply(struct rg_engine *e, const struct rg_addr *to, const stru
 
 /* Handles one request in the control loop; returns a job for a media loop
  * (ownership passes) or NULL when answered here. */
+static struct ng_cached *cache_find(struct rg_engine *e, const struct rg_addr *from,
+                                     struct rg_str cookie)
+{
+    for (unsigned i = 0; i < NG_CACHE_SLOTS; i++) {
+        struct ng_cached *c = &e->cache[i];
+        if (c->cookie[0] && rg_addr_eq(&c->from, from) && rg_str_eq_cstr(cookie, c->cookie))
+            return c;
+    }
+    return NULL;
+}
+
+/* Remembers a request being executed (its reply comes in cache_done). */
+static void cache_pending(struct rg_engine *e, const struct rg_addr *from, struct rg_str cookie)
+{
+    struct ng_cached *c = &e->cache[e->cache_next++ % NG_CACHE_SLOTS];
+    if (rg_str_copy_cstr(cookie, c->cookie, sizeof(c->cookie)) != RG_OK)
+        c->cookie[0] = '\0';
+    c->from = *from;
+    c->pending = true;
+    if (!c->reply.max)
+        rg_buf_init(&c->reply, NG_MAX_REPLY);
+    rg_buf_reset(&c->reply);
+}
+
+static void cache_done(struct rg_engine *e, const struct rg_addr *from, const struct rg_buf *reply)
+{
+    struct rg_str cookie = rg_str_make(reply->data, reply->len);
+    long sp = rg_str_find_char(cookie, ' ');
+    if (sp <= 0)
+        return;
+    struct ng_cached *c = cache_find(e, from, rg_str_head(cookie, (size_t)sp));
+    if (c && c->pending) {
+        c->pending = false;
+        if (rg_buf_append_str(&c->reply, rg_buf_str(reply)) != RG_OK)
+            c->cookie[0] = '\0';
+    }
+}
+
 static void on_request(struct rg_engine *e, const struct rg_addr *from, const char *req, size_t len)
 {
     struct rg_arena a;
@@ -517,6 +499,7 @@ static void on_request(struct rg_engine *e, const struct rg_addr *from, const ch
     struct rg_ng_msg m;
     struct rg_str cmd, call_id;
     struct rg_buf out;
+    struct ng_cached *cached;
     rg_buf_init(&out, NG_MAX_REPLY);
     if (rg_ng_parse(&a, req, len, NULL, &m) != RG_OK) {
         RG_LOG(e->o.log, RG_LOG_NOTICE, ng, NULL, "unparsable ng request (%zu bytes)", len);
@@ -530,14 +513,19 @@ static void on_request(struct rg_engine *e, const struct rg_addr *from, const ch
         reply_statistics(e, &m, &out);
     } else if (rg_bencode_dict_str(m.dict, "call-id", &call_id) != RG_OK) {
         (void)!rg_ng_reply_error(&out, m.cookie, "missing call-id");
+    } else if ((cached = cache_find(e, from, m.cookie)) != NULL) {
+        /* A retransmission: answer again (or not yet, if still running). */
+        if (!cached->pending)
+            (void)!rg_buf_append_str(&out, rg_buf_str(&cached->reply));
     } else {
         struct job *j = rg_calloc(1, sizeof(*j));
         if (j) {
+            cache_pending(e, from, m.cookie);
             j->from = *from;
             j->len = len;
             memcpy(j->req, req, len);
             rg_buf_init(&j->reply, NG_MAX_REPLY);
-            jobq_push(&e->loops[route(e, call_id)].in, j);
+            rg__engine_jobq_push(&e->loops[rg__engine_route(e, call_id)].in, j);
         }
     }
     send_reply(e, from, &out);
@@ -573,15 +561,16 @@ static void on_done(struct rg_loop *loop, int fd, unsigned events, void *ud)
     (void)loop;
     (void)fd;
     (void)events;
-    jobq_drain_efd(&e->done);
+    rg__engine_jobq_drain_efd(&e->done);
     struct job *j;
-    while ((j = jobq_pop(&e->done)) != NULL) {
+    while ((j = rg__engine_jobq_pop(&e->done)) != NULL) {
         if (j->created && j->call_id[0])
             registry_add(e, j->call_id);
         if (j->deleted)
             registry_del(e, j->call_id);
+        cache_done(e, &j->from, &j->reply);
         send_reply(e, &j->from, &j->reply);
-        job_free(j);
+        rg__engine_job_free(j);
     }
 }
 
@@ -625,7 +614,11 @@ static int make_dtls(struct rg_engine *e)
 {
     if (rg_srtp_global_init() != RG_OK)
         return RG_ECRYPTO;
-    int rc = rg_dtls_cert_generate(&e->rng, "rtcgate", (int64_t)time(NULL), 30, &e->cert);
+    int rc = RG_OK;
+    e->cert = e->o.cert;
+    e->o.cert = NULL;
+    if (!e->cert)
+        rc = rg_dtls_cert_generate(&e->rng, "rtcgate", (int64_t)time(NULL), 30, &e->cert);
     if (rc != RG_OK)
         return rc;
     /* Browser-grade defaults: DTLS 1.2, ECDHE suites, AEAD SRTP first
@@ -637,7 +630,8 @@ static int make_dtls(struct rg_engine *e)
                   RG_SRTP_AES128_CM_SHA1_32 },
         .n_srtp = 4,
     };
-    rc = rg_dtls_ctx_new(&p, e->cert, NULL, e->o.log, &e->dtls);
+    rc = rg_dtls_ctx_new(e->o.dtls_profile ? e->o.dtls_profile : &p, e->cert, NULL, e->o.log,
+                         &e->dtls);
     if (rc == RG_OK)
         rc = rg_dtls_cert_fingerprint(e->cert, RG_DTLS_HASH_SHA256, &e->fp);
     return rc;
@@ -663,7 +657,7 @@ static int start_ctl(struct rg_engine *e)
     if (e->ng_fd < 0)
         return RG_EIO;
     e->stop_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (e->stop_efd < 0 || rg_loop_init(&e->ctl) != RG_OK || jobq_init(&e->done) != RG_OK ||
+    if (e->stop_efd < 0 || rg_loop_init(&e->ctl) != RG_OK || rg__engine_jobq_init(&e->done) != RG_OK ||
         rg_loop_add_fd(&e->ctl, e->ng_fd, RG_LOOP_IN, on_ng, e) != RG_OK ||
         rg_loop_add_fd(&e->ctl, e->done.efd, RG_LOOP_IN, on_done, e) != RG_OK ||
         rg_loop_add_fd(&e->ctl, e->stop_efd, RG_LOOP_IN, on_stop, e) != RG_OK)
@@ -714,21 +708,21 @@ void rg_engine_stop(struct rg_engine *e)
         if (ml->th) {
             struct job *j = rg_calloc(1, sizeof(*j));
             if (j) {
-                j->stop = true;
-                jobq_push(&ml->in, j);
+                j->kind = JOB_STOP;
+                rg__engine_jobq_push(&ml->in, j);
             }
             pthread_join(ml->th, NULL);
         }
         if (ml->e) {
             struct job *j;
-            while ((j = jobq_pop(&ml->in)) != NULL)
-                job_free(j);
+            while ((j = rg__engine_jobq_pop(&ml->in)) != NULL)
+                rg__engine_job_free(j);
             mloop_deinit(ml);
         }
     }
     struct job *j;
-    while (e->done.efd > 0 && (j = jobq_pop(&e->done)) != NULL)
-        job_free(j);
+    while (e->done.efd > 0 && (j = rg__engine_jobq_pop(&e->done)) != NULL)
+        rg__engine_job_free(j);
     if (e->ng_fd >= 0)
         close(e->ng_fd);
     if (e->stop_efd >= 0)
@@ -736,11 +730,15 @@ void rg_engine_stop(struct rg_engine *e)
     if (e->done.efd > 0)
         close(e->done.efd);
     rg_loop_deinit(&e->ctl);
+    for (unsigned i = 0; i < NG_CACHE_SLOTS; i++)
+        rg_buf_deinit(&e->cache[i].reply);
     for (size_t i = 0; i < e->n_ids; i++)
         rg_free(e->ids[i]);
     rg_free(e->ids);
     rg_free(e->loops);
     rg_dtls_ctx_free(e->dtls);
     rg_dtls_cert_free(e->cert);
+    rg_dtls_cert_free(e->o.cert); /* when start failed before taking it */
     rg_free(e);
 }
+

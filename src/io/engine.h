@@ -19,6 +19,9 @@
 #include "core/addr.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/str.h"
+#include "io/loop.h"
+#include "proto/dtls/dtls_conn.h"
 
 struct rg_engine_opts {
     struct rg_addr ng;        /* where the ng control protocol listens */
@@ -26,6 +29,15 @@ struct rg_engine_opts {
     struct rg_addr media_ip6; /* optional second family for ICE host candidates (RG_AF_NONE) */
     uint16_t port_lo, port_hi;
     unsigned n_loops;         /* media loops; 0 = one per CPU (at most 16) */
+    /* DTLS: the certificate (ownership passes to the engine; NULL = generate
+     * an ECDSA P-256 one) and the profile (NULL = DTLS 1.2, ECDHE, 30 s). */
+    struct rg_dtls_cert *cert;
+    const struct rg_dtls_profile *dtls_profile;
+    /* Aggregate STUN and DTLS policers (bucket in packets, rate in packets/s;
+     * 0 = no policing), shared evenly by the media loops, and the IPv4
+     * server-reflexive prefix of iceSourceAddressFilterPriority. */
+    uint64_t stun_bucket, stun_rate, dtls_bucket, dtls_rate;
+    unsigned srflx_prefix;
     const struct rg_log *log; /* may be NULL; must outlive the engine */
 };
 
@@ -36,6 +48,41 @@ struct rg_engine;
 RG_MUST_CHECK int rg_engine_start(const struct rg_engine_opts *o, struct rg_engine **out);
 /* Stops every thread, destroys every call and frees the engine. */
 void rg_engine_stop(struct rg_engine *e);
+
+/*
+ * In-process API (the B2BUA's way to the engine, no UDP): a client is bound
+ * to the caller's event loop; each request is executed by the media loop that
+ * owns the call, and its completion runs fn(ud, rc, sdp, why) on the caller's
+ * loop.  sdp is the SDP for the other leg (a view valid during the call of
+ * fn); why explains a failure (may be NULL).  call-ids routed here are not in
+ * the ng "list".
+ */
+struct rg_engine_client;
+struct rg_mside_req;
+typedef void rg_engine_done_fn(void *ud, int rc, struct rg_str sdp, const char *why);
+
+/* RG_OK and *out (free with rg_engine_client_free before the loop), RG_EIO. */
+RG_MUST_CHECK int rg_engine_client_new(struct rg_engine *e, struct rg_loop *loop,
+                                       struct rg_engine_client **out);
+/* Pending completions are dropped (their fn is not called). */
+void rg_engine_client_free(struct rg_engine_client *c);
+/* Offer (answer = false: from_tag's leg offers) or answer (to_tag's leg
+ * answers) with the presentation request for the other leg.  All views are
+ * copied.  RG_OK (fn will run), RG_ELIMIT, RG_ENOMEM. */
+RG_MUST_CHECK int rg_engine_sdp(struct rg_engine_client *c, struct rg_str call_id,
+                                struct rg_str from_tag, struct rg_str to_tag, bool answer,
+                                struct rg_str sdp, const struct rg_mside_req *req,
+                                rg_engine_done_fn *fn, void *ud);
+/* Ends the call; fn gets RG_OK or RG_ENOTFOUND. */
+RG_MUST_CHECK int rg_engine_delete(struct rg_engine_client *c, struct rg_str call_id,
+                                   rg_engine_done_fn *fn, void *ud);
+
+/* Packets the aggregate policers accepted and discarded, summed over the
+ * media loops (any thread). */
+struct rg_engine_policer_counts {
+    uint64_t stun_accepted, stun_discarded, dtls_accepted, dtls_discarded;
+};
+void rg_engine_policer_counts(const struct rg_engine *e, struct rg_engine_policer_counts *out);
 
 /* Parses "ADDR:PORT" ("[v6]:port" too).  RG_OK or RG_EINVAL. */
 RG_MUST_CHECK int rg_engine_parse_hostport(const char *s, struct rg_addr *out);

@@ -171,20 +171,79 @@ static void side_pump(struct rg_mcall *c, struct rg_mside *s)
 
 /* ---- relay ---------------------------------------------------------------- */
 
-static bool source_ok(const struct rg_mside *s, int fd, const struct rg_addr *from)
+/*
+ * Who may send media on a side.  With ICE: only addresses that passed a
+ * connectivity check.  Without ICE: the signalled address, or — once, within
+ * RG_MCALL_LATCH_WINDOW_US of the SDP — a source whose IP is the signalled IP
+ * (a NAT changed only the port) or the IP the leg's SIP signalling came from
+ * (a phone behind NAT that wrote its private address in the SDP).  The
+ * remote address then moves there for good and every other source is
+ * dropped.  RTP Bleed and RTP Inject need a stranger to be believed: here a
+ * stranger can only be latched by spoofing the peer's own IP during the
+ * first seconds of the call, and never after the first latch.
+ */
+static bool source_ok(struct rg_mside *s, int64_t now_us, int fd, const struct rg_addr *from,
+                      bool rtcp)
 {
     if (s->ice)
         return rg_ice_agent_inbound_ok(s->ice, fd, from);
-    /* No ICE: only the signalled address may send (no latching), which is
-     * what makes RTP Bleed and RTP Inject impossible on this leg. */
-    return s->remote_known &&
-           (rg_addr_eq(from, &s->remote_rtp) || rg_addr_eq(from, &s->remote_rtcp));
+    if (!s->remote_known)
+        return false;
+    if (rg_addr_eq(from, &s->remote_rtp) || rg_addr_eq(from, &s->remote_rtcp))
+        return true;
+    bool same_ip = rg_addr_ip_eq(from, &s->remote_rtp) ||
+                   (s->sig_src.family != RG_AF_NONE && rg_addr_ip_eq(from, &s->sig_src));
+    if (s->latched || now_us > s->latch_until_us || !same_ip)
+        return false;
+    s->latched = true;
+    s->latches++;
+    if (rtcp && !s->remote_mux && fd == s->fd_rtcp) {
+        s->remote_rtcp = *from;
+    } else {
+        s->remote_rtp = *from;
+        s->remote_rtcp = *from;
+        if (!s->remote_mux)
+            s->remote_rtcp.port = (uint16_t)(from->port + 1); /* RFC 3550 §11 */
+    }
+    return true;
 }
 
-static void relay(struct rg_mcall *c, struct rg_mside *s, struct rg_mside *d, int fd,
+/* The side that owns the transport side k of stream i uses (BUNDLE). */
+static struct rg_mside *transport(struct rg_mcall *c, unsigned i, int k)
+{
+    return &c->stream[c->stream[i].transport_of[k]].side[k];
+}
+
+/* Which stream of a bundle an RTP packet belongs to, by payload type;
+ * RTCP and unknown payload types go to the transport's own stream. */
+static unsigned stream_for(const struct rg_mcall *c, unsigned owner, int k, const uint8_t *data,
+                           size_t len, bool rtcp)
+{
+    if (rtcp || len < 2)
+        return owner;
+    uint8_t pt = data[1] & 0x7f;
+    for (unsigned i = 0; i < c->n_streams; i++) {
+        const struct rg_mstream *st = &c->stream[i];
+        if (st->transport_of[k] != owner)
+            continue;
+        for (unsigned j = 0; j < st->n_pt; j++)
+            if (st->pt[j] == pt)
+                return i;
+    }
+    return owner;
+}
+
+/* s: the side the packet arrived on (its transport's owner); the packet is
+ * counted on its stream's side and sent through the other side's transport. */
+static void relay(struct rg_mcall *c, int64_t now_us, unsigned owner, int k, int fd,
                   const struct rg_addr *from, uint8_t *data, size_t len, bool rtcp)
 {
-    if (!source_ok(s, fd, from)) {
+    struct rg_mside *s = &c->stream[owner].side[k];
+    unsigned si = stream_for(c, owner, k, data, len, rtcp);
+    struct rg_mside *in = &c->stream[si].side[k];
+    struct rg_mside *out = &c->stream[si].side[1 - k];
+    struct rg_mside *d = transport(c, si, 1 - k);
+    if (!source_ok(s, now_us, fd, from, rtcp)) {
         s->st.drop_source++;
         return;
     }
@@ -200,16 +259,16 @@ static void relay(struct rg_mcall *c, struct rg_mside *s, struct rg_mside *d, in
             return;
         }
     }
-    s->st.pkts_in++;
-    s->st.bytes_in += len;
-    s->st.rtcp_in += rtcp;
+    in->st.pkts_in++;
+    in->st.bytes_in += len;
+    in->st.rtcp_in += rtcp;
     int ofd;
     struct rg_addr dest;
     struct rg_mtx *t = tx_reserve(c);
     bool secure = d->plan.transport != RG_MT_RTP_AVP;
     if (!t || (secure && !d->srtp_out) || !side_path(d, rtcp, &ofd, &dest) ||
         len + RG_SRTP_MAX_TRAILER > sizeof(t->data)) {
-        d->st.drop_nokeys++;
+        out->st.drop_nokeys++;
         return;
     }
     memcpy(t->data, data, len);
@@ -217,7 +276,7 @@ static void relay(struct rg_mcall *c, struct rg_mside *s, struct rg_mside *d, in
         int rc = rtcp ? rg_srtp_protect_rtcp(d->srtp_out, t->data, len, sizeof(t->data), &len)
                       : rg_srtp_protect_rtp(d->srtp_out, t->data, len, sizeof(t->data), &len);
         if (rc != RG_OK) {
-            d->st.drop_srtp++;
+            out->st.drop_srtp++;
             return;
         }
     }
@@ -225,9 +284,9 @@ static void relay(struct rg_mcall *c, struct rg_mside *s, struct rg_mside *d, in
     t->dest = dest;
     t->len = (uint16_t)len;
     tx_commit(c);
-    d->st.pkts_out++;
-    d->st.bytes_out += len;
-    d->st.rtcp_out += rtcp;
+    out->st.pkts_out++;
+    out->st.bytes_out += len;
+    out->st.rtcp_out += rtcp;
 }
 
 static bool find_fd(struct rg_mcall *c, int fd, struct rg_mstream **st, int *side)
@@ -257,18 +316,31 @@ void rg_mcall_handle_datagram(struct rg_mcall *c, int64_t now_us, int fd,
     switch (rg_demux_classify(data, len)) {
     case RG_DEMUX_STUN:
         s->st.stun_in++;
-        if (s->ice)
-            (void)rg_ice_agent_handle_packet(s->ice, now_us, fd, from, data, len);
+        if (!s->ice)
+            return;
+        /* F12: STUN from the peer's own candidate addresses is processed at
+         * full rate; everything else shares the aggregate STUN policer. */
+        if (c->env->stun_policer &&
+            !rg_ice_agent_source_is_priority(s->ice, from, c->env->srflx_prefix) &&
+            !rg_policer_admit(c->env->stun_policer, now_us, len)) {
+            s->st.stun_policed++;
+            return;
+        }
+        (void)rg_ice_agent_handle_packet(s->ice, now_us, fd, from, data, len);
         break;
     case RG_DEMUX_DTLS:
         s->st.dtls_in++;
-        if (s->dtls && source_ok(s, fd, from) &&
+        if (c->env->dtls_policer && !rg_policer_admit(c->env->dtls_policer, now_us, len)) {
+            s->st.dtls_policed++;
+            return;
+        }
+        if (s->dtls && source_ok(s, now_us, fd, from, false) &&
             rg_dtls_conn_handle_input(s->dtls, now_us, data, len) != RG_OK)
             s->st.dtls_rejected++; /* after failure/close, or oversized */
         break;
     case RG_DEMUX_RTP:
     case RG_DEMUX_RTCP:
-        relay(c, s, &st->side[1 - k], fd, from, data, len,
+        relay(c, now_us, (unsigned)(st - c->stream), k, fd, from, data, len,
               rg_demux_classify(data, len) == RG_DEMUX_RTCP);
         return;
     default:

@@ -41,6 +41,7 @@
 #include "core/str.h"
 #include "proto/dtls/dtls_conn.h"
 #include "proto/ice/ice.h"
+#include "media/policer.h"
 #include "proto/srtp/srtp_ctx.h"
 
 #define RG_MCALL_MAX_STREAMS 8
@@ -52,6 +53,8 @@
  * 64 slots made the ring 97 kB, the bulk of a call's memory. */
 #define RG_MCALL_TX_SLOTS 16
 #define RG_MCALL_MAX_PACKET 1500
+/* How long after an SDP a non-ICE leg may latch to a NATed source. */
+#define RG_MCALL_LATCH_WINDOW_US 10000000
 
 /* Sockets come from the owning loop: open binds a UDP socket on ip (a port
  * from the configured range; rtp_even asks for an even port with the next
@@ -72,6 +75,12 @@ struct rg_mcall_env {
     struct rg_dtls_fp local_fp;       /* a=fingerprint of our certificate */
     struct rg_addr media_ip;          /* address advertised and bound */
     struct rg_addr media_ip6;         /* second family for ICE host candidates, or RG_AF_NONE */
+    /* The loop's share of the aggregate STUN and DTLS policers (vendor
+     * getAggrPolicers "STUN"/"DTLS"); NULL = no policing.  STUN from a
+     * source matching the peer's candidates (iceSourceAddressFilterPriority,
+     * prefix srflx_prefix for IPv4 server-reflexive) is not policed. */
+    struct rg_policer *stun_policer, *dtls_policer;
+    unsigned srflx_prefix;
 };
 
 enum rg_mtransport {
@@ -93,6 +102,9 @@ struct rg_mside_plan {
     uint8_t ice;        /* enum rg_mice */
     bool rtcp_mux;      /* offer/accept rtcp-mux (RFC 5761) */
     bool dtls_passive;  /* when answering a DTLS actpass offer: be passive */
+    bool ip6;           /* media on the IPv6 media address (ng "address family" IP6) */
+    struct rg_addr advertise; /* address written in c= instead of the socket's (ng
+                                 "media address"), or RG_AF_NONE */
 };
 
 /* A request to present a side differently from the side the SDP came from
@@ -103,6 +115,10 @@ struct rg_mside_req {
     int8_t ice;          /* enum rg_mice */
     int8_t rtcp_mux;
     int8_t dtls_passive;
+    int8_t ip6;
+    struct rg_addr advertise; /* RG_AF_NONE: not requested */
+    struct rg_addr sig_src;   /* where the SDP's SIP message came from (ng
+                                 "received-from"), RG_AF_NONE: unknown */
 };
 
 /* Counters of one side (monotonic since the side was created). */
@@ -113,6 +129,7 @@ struct rg_mside_stats {
     uint64_t drop_srtp;    /* SRTP authentication or replay failures */
     uint64_t drop_nokeys;  /* media before DTLS finished, or no destination yet */
     uint64_t stun_in, dtls_in;
+    uint64_t stun_policed, dtls_policed; /* discarded by the aggregate policers */
     uint64_t dtls_rejected;    /* DTLS input refused (association failed or closed) */
     uint32_t cands_skipped;    /* remote candidates not usable (TCP, mDNS, duplicates) */
 };
@@ -134,6 +151,13 @@ struct rg_mside {
     uint8_t remote_setup;         /* enum rg_sdp_setup the peer sent, 0 = none */
     char remote_ufrag[RG_ICE_CRED_MAX + 1]; /* to notice the peer's ICE restart */
     char remote_tls_id[256];      /* RFC 8842 */
+    /* Latching on non-ICE legs (see mcall.c source_ok): one move of the
+     * remote address, before latch_until_us, to a source whose IP is the
+     * signalled one or the leg's SIP signalling source. */
+    struct rg_addr sig_src;       /* SIP source of this leg's SDP, RG_AF_NONE if unknown */
+    int64_t latch_until_us;
+    bool latched;
+    uint64_t latches;
     /* ICE */
     struct rg_ice_agent *ice;
     /* DTLS-SRTP */
@@ -156,10 +180,19 @@ struct rg_mside {
     struct rg_mside_stats st;
 };
 
+#define RG_MSTREAM_MAX_PT 32
+
 struct rg_mstream {
     char media[16];               /* "audio", "video" */
     char mid[32];
     struct rg_mside side[2];
+    /* BUNDLE (RFC 9143): per side, the stream whose side owns the transport
+     * this side uses (its own index when not bundled). */
+    uint8_t transport_of[2];
+    /* payload types of the m= line: how RTP on a shared transport finds its
+     * stream (RFC 9143 §9.2 requires them distinct across a bundle) */
+    uint8_t pt[RG_MSTREAM_MAX_PT];
+    uint8_t n_pt;
 };
 
 struct rg_mtx {

@@ -71,15 +71,26 @@ static const char *proto_name(const struct rg_mside_plan *p)
     return p->avpf ? "RTP/AVPF" : "RTP/AVP";
 }
 
+/* True when s rides on another m= line's transport (RFC 9143). */
+static bool side_bundled(const struct rg_mcall *c, const struct rg_mside *s)
+{
+    size_t i = (size_t)((const char *)s - (const char *)c->stream) / sizeof(c->stream[0]);
+    int k = s == &c->stream[i].side[0] ? 0 : 1;
+    return c->stream[i].transport_of[k] != i;
+}
+
 static int ensure_sockets(struct rg_mcall *c, struct rg_mside *s)
 {
-    if (s->fd_rtp >= 0)
+    if (s->fd_rtp >= 0 || side_bundled(c, s))
         return RG_OK;
     int fds[2] = { -1, -1 };
     struct rg_addr bound[2];
     bool pair = !s->plan.rtcp_mux;
     const struct rg_mports *ports = &c->env->ports;
-    if (ports->open(ports->ud, &c->env->media_ip, pair, fds, bound) != RG_OK)
+    bool v6 = s->plan.ip6 && c->env->media_ip6.family != RG_AF_NONE;
+    const struct rg_addr *ip = v6 ? &c->env->media_ip6 : &c->env->media_ip;
+    const struct rg_addr *alt = v6 ? &c->env->media_ip : &c->env->media_ip6;
+    if (ports->open(ports->ud, ip, pair, fds, bound) != RG_OK)
         return RG_EIO;
     s->fd_rtp = fds[0];
     s->local_rtp = bound[0];
@@ -87,8 +98,8 @@ static int ensure_sockets(struct rg_mcall *c, struct rg_mside *s)
     s->local_rtcp = pair ? bound[1] : bound[0];
     /* RFC 8445 §5.1.1.1: a host candidate for every configured address, so
      * an ICE side also gets a socket of the second family (rtcp-mux only). */
-    if (s->plan.ice != RG_MICE_NONE && !pair && c->env->media_ip6.family != RG_AF_NONE &&
-        ports->open(ports->ud, &c->env->media_ip6, false, fds, bound) == RG_OK) {
+    if (s->plan.ice != RG_MICE_NONE && !pair && alt->family != RG_AF_NONE &&
+        ports->open(ports->ud, alt, false, fds, bound) == RG_OK) {
         s->fd_alt = fds[0];
         s->local_alt = bound[0];
     }
@@ -97,7 +108,7 @@ static int ensure_sockets(struct rg_mcall *c, struct rg_mside *s)
 
 static int ensure_ice(struct rg_mcall *c, struct rg_mside *s, bool controlling)
 {
-    if (s->plan.ice == RG_MICE_NONE || s->ice)
+    if (s->plan.ice == RG_MICE_NONE || s->ice || side_bundled(c, s))
         return RG_OK;
     struct rg_ice_local_addr la[2] = {
         { .addr = s->local_rtp, .socket_id = s->fd_rtp, .component = 1 },
@@ -179,8 +190,8 @@ static void drop_dtls(struct rg_mside *s)
 }
 
 /* Remote transport parameters of side s from the peer's media section. */
-static int learn_remote(int64_t now_us, struct rg_mside *s, const struct rg_sdp *sdp,
-                        const struct rg_sdp_media *m, const char **why)
+static int learn_remote_addr(struct rg_mside *s, const struct rg_sdp *sdp,
+                             const struct rg_sdp_media *m, const char **why)
 {
     const struct rg_sdp_conn *conn = m->n_conns ? &m->conns[0] : sdp->has_conn ? &sdp->conn : NULL;
     if (!conn || conn->addr.family == RG_AF_NONE) {
@@ -203,6 +214,15 @@ static int learn_remote(int64_t now_us, struct rg_mside *s, const struct rg_sdp 
     if (s->remote_mux)
         s->remote_rtcp = s->remote_rtp;
     s->remote_known = m->port != 0;
+    return RG_OK;
+}
+
+static int learn_remote(int64_t now_us, struct rg_mside *s, const struct rg_sdp *sdp,
+                        const struct rg_sdp_media *m, const char **why)
+{
+    int rc = learn_remote_addr(s, sdp, m, why);
+    if (rc != RG_OK)
+        return rc;
     const struct rg_sdp_attr *fp = find_attr(sdp, m, RG_SDP_A_FINGERPRINT);
     struct rg_dtls_fp nfp;
     char txt[RG_DTLS_FP_STRLEN + 8];
@@ -315,6 +335,21 @@ static int write_transport(struct rg_mcall *c, const struct rg_mstream *st, stru
                            bool offering)
 {
     const struct rg_mside_plan *p = &s->plan;
+    int k = (int)(s - st->side);
+    unsigned owner = st->transport_of[k];
+    if (owner != (unsigned)(st - c->stream)) {
+        /* A bundled m= line (RFC 9143 §7.3): the tagged line's address and
+         * port, its mid, and no transport attributes of its own. */
+        const struct rg_mside *os = &c->stream[owner].side[k];
+        m->port = os->local_rtp.port;
+        m->proto = rg_arena_str(a, rg_str_from_cstr(proto_name(p)));
+        if (!m->proto.p || rg_sdp_set_conn(sdp, m, a, &os->local_rtp) != RG_OK)
+            return RG_ENOMEM;
+        int rc = rg_sdp_attr_find(&m->attrs, RG_SDP_A_MID, 0) >= 0
+                     ? RG_OK
+                     : rg_sdp_attr_add(&m->attrs, a, "mid", rg_str_from_cstr(st->mid));
+        return rc == RG_OK ? rg_sdp_attr_add(&m->attrs, a, "rtcp-mux", RG_STR_NULL) : rc;
+    }
     /* JSEP (RFC 8829 §5.2.1) peers need a=mid in every m= section: keep the
      * one this stream was given, or name it by its index. */
     if (p->transport == RG_MT_DTLS_SRTP && rg_sdp_attr_find(&m->attrs, RG_SDP_A_MID, 0) < 0) {
@@ -325,7 +360,8 @@ static int write_transport(struct rg_mcall *c, const struct rg_mstream *st, stru
     }
     m->port = s->local_rtp.port;
     m->proto = rg_arena_str(a, rg_str_from_cstr(proto_name(p)));
-    if (!m->proto.p || rg_sdp_set_conn(sdp, m, a, &s->local_rtp) != RG_OK)
+    const struct rg_addr *conn = p->advertise.family != RG_AF_NONE ? &p->advertise : &s->local_rtp;
+    if (!m->proto.p || rg_sdp_set_conn(sdp, m, a, conn) != RG_OK)
         return RG_ENOMEM;
     int rc = RG_OK;
     if (s->fd_rtcp >= 0)
@@ -363,6 +399,28 @@ static void strip_transport(struct rg_sdp_attrs *l)
         (void)rg_sdp_attr_remove_kind(l, transport_kinds[i]);
 }
 
+/* a=group:BUNDLE with the mids sharing a transport on side `to`. */
+static int write_group(struct rg_mcall *c, struct rg_sdp *sdp, struct rg_arena *a, int to)
+{
+    char v[512] = "BUNDLE";
+    size_t n = strlen(v);
+    int members = 0;
+    for (unsigned i = 0; i < c->n_streams; i++) {
+        const struct rg_mstream *st = &c->stream[i];
+        bool shared = st->transport_of[to] != i;
+        for (unsigned j = 0; !shared && j < c->n_streams; j++)
+            shared = j != i && c->stream[j].transport_of[to] == i;
+        if (!shared)
+            continue;
+        int w = snprintf(v + n, sizeof(v) - n, " %s", st->mid);
+        if (w < 0 || (size_t)w >= sizeof(v) - n)
+            return RG_ELIMIT;
+        n += (size_t)w;
+        members++;
+    }
+    return members ? rg_sdp_attr_add(&sdp->attrs, a, "group", rg_str_make(v, n)) : RG_OK;
+}
+
 /* Edits the parsed input SDP into the SDP for side `to`. */
 static int write_sdp(struct rg_mcall *c, struct rg_sdp *sdp, struct rg_arena *a, int to,
                      bool offering, struct rg_buf *out)
@@ -371,12 +429,14 @@ static int write_sdp(struct rg_mcall *c, struct rg_sdp *sdp, struct rg_arena *a,
     bool lite = false;
     for (unsigned i = 0; i < c->n_streams; i++)
         lite |= c->stream[i].side[to].plan.ice == RG_MICE_LITE && c->stream[i].side[to].ice;
-    int rc = rg_sdp_set_origin(sdp, a, "-", c->sdp_sess_id, ++c->sdp_version[to],
-                               &c->env->media_ip);
+    const struct rg_addr *ip = c->n_streams ? &c->stream[0].side[to].local_rtp : &c->env->media_ip;
+    int rc = rg_sdp_set_origin(sdp, a, "-", c->sdp_sess_id, ++c->sdp_version[to], ip);
     if (rc == RG_OK && sdp->has_conn)
-        rc = rg_sdp_set_conn(sdp, NULL, a, &c->env->media_ip);
+        rc = rg_sdp_set_conn(sdp, NULL, a, ip);
     if (rc == RG_OK && lite)
         rc = rg_sdp_attr_add(&sdp->attrs, a, "ice-lite", RG_STR_NULL);
+    if (rc == RG_OK)
+        rc = write_group(c, sdp, a, to);
     for (unsigned i = 0; rc == RG_OK && i < sdp->n_media && i < c->n_streams; i++) {
         strip_transport(&sdp->media[i].attrs);
         rc = write_transport(c, &c->stream[i], &c->stream[i].side[to], sdp, &sdp->media[i], a,
@@ -397,6 +457,10 @@ void rg_mside_plan_apply(struct rg_mside_plan *p, const struct rg_mside_req *r)
         p->rtcp_mux = r->rtcp_mux;
     if (r->dtls_passive >= 0)
         p->dtls_passive = r->dtls_passive;
+    if (r->ip6 >= 0)
+        p->ip6 = r->ip6;
+    if (r->advertise.family != RG_AF_NONE)
+        p->advertise = r->advertise;
     /* Browsers require rtcp-mux with DTLS-SRTP (JSEP, RFC 8829 §5.1.1)
      * unless someone explicitly asked to demultiplex. */
     if (p->transport == RG_MT_DTLS_SRTP && r->rtcp_mux < 0 && r->transport >= 0)
@@ -414,6 +478,12 @@ static int new_stream(struct rg_mcall *c, const struct rg_sdp_media *m, int from
     if (mid >= 0)
         (void)rg_str_copy_cstr(rg_str_head(m->attrs.v[mid].u.text, sizeof(st->mid) - 1), st->mid,
                                sizeof(st->mid));
+    st->transport_of[0] = st->transport_of[1] = (uint8_t)c->n_streams;
+    for (uint32_t f = 0; f < m->n_fmts && st->n_pt < RG_MSTREAM_MAX_PT; f++) {
+        uint32_t pt;
+        if (rg_str_to_u32(m->fmts[f], 127, &pt) == RG_OK)
+            st->pt[st->n_pt++] = (uint8_t)pt;
+    }
     for (int k = 0; k < 2; k++) {
         st->side[k].fd_rtp = st->side[k].fd_rtcp = st->side[k].fd_alt = -1;
         st->side[k].plan = *plan_from;
@@ -422,6 +492,32 @@ static int new_stream(struct rg_mcall *c, const struct rg_sdp_media *m, int from
     }
     c->n_streams++;
     return RG_OK;
+}
+
+/* RFC 9143 §7: when the peer on side `from` groups m= lines with BUNDLE,
+ * the first mid of the group (the tagged m= line) owns the transport every
+ * other grouped m= line of that side uses.  Only a transport that demuxes
+ * by payload type can be shared, so only secure (WebRTC) sides bundle. */
+static void bundle_map(struct rg_mcall *c, int from, unsigned i, const struct rg_sdp *sdp)
+{
+    struct rg_mstream *st = &c->stream[i];
+    if (st->side[from].plan.transport != RG_MT_DTLS_SRTP || !st->mid[0])
+        return;
+    for (long g = rg_sdp_attr_find(&sdp->attrs, RG_SDP_A_GROUP, 0); g >= 0;
+         g = rg_sdp_attr_find(&sdp->attrs, RG_SDP_A_GROUP, (uint32_t)g + 1)) {
+        const struct rg_sdp_group *grp = &sdp->attrs.v[g].u.group;
+        if (!rg_str_eq_cstr(grp->semantics, "BUNDLE") || grp->n_ids == 0)
+            continue;
+        bool member = false;
+        for (uint32_t k = 0; k < grp->n_ids; k++)
+            member |= rg_str_eq_cstr(grp->ids[k], st->mid);
+        for (unsigned t = 0; member && t < i; t++) {
+            if (rg_str_eq_cstr(grp->ids[0], c->stream[t].mid)) {
+                st->transport_of[from] = c->stream[t].transport_of[from];
+                return;
+            }
+        }
+    }
 }
 
 /* One media section of an offer or answer coming from side `from`. */
@@ -444,7 +540,17 @@ static int take_media(struct rg_mcall *c, int64_t now_us, int from, bool offer, 
          * from its own SDP) as asked now. */
         rg_mside_plan_apply(&c->stream[i].side[1 - from].plan, req);
     }
+    bundle_map(c, from, i, sdp);
     struct rg_mside *s = &c->stream[i].side[from], *o = &c->stream[i].side[1 - from];
+    bool bundled = c->stream[i].transport_of[from] != i;
+    if (bundled) {
+        /* RFC 9143: this m= line rides on the tagged m= line's transport;
+         * only its remote address and payload types matter here. */
+        int rc = ensure_sockets(c, o);
+        if (rc == RG_OK)
+            rc = ensure_ice(c, o, true);
+        return rc == RG_OK ? learn_remote_addr(s, sdp, m, why) : rc;
+    }
     int rc = ensure_sockets(c, s);
     if (rc == RG_OK)
         rc = ensure_sockets(c, o);
@@ -460,6 +566,13 @@ static int take_media(struct rg_mcall *c, int64_t now_us, int from, bool offer, 
     rc = learn_remote(now_us, s, sdp, m, why);
     if (rc == RG_OK && s->plan.transport == RG_MT_SDES_SRTP && m->port != 0)
         rc = rg_msdes_learn(c->env, s, m, offer, why);
+    if (rc == RG_OK) {
+        /* A new SDP opens a new latching window (a re-INVITE after a NAT
+         * rebinding must be able to move the media). */
+        s->sig_src = req->sig_src;
+        s->latch_until_us = now_us + RG_MCALL_LATCH_WINDOW_US;
+        s->latched = false;
+    }
     if (rc == RG_OK && !offer)
         rc = resolve_dtls(c, now_us, s, false, why);
     return rc;
@@ -483,7 +596,8 @@ int rg_mcall_sdp(struct rg_mcall *c, int64_t now_us, int from, bool is_offer, st
         rc = take_media(c, now_us, from, is_offer, i, sdp, &sdp->media[i], req, why);
     /* Answering side `to`'s earlier offer: our DTLS role toward it. */
     for (unsigned i = 0; rc == RG_OK && !offering && i < c->n_streams; i++)
-        rc = resolve_dtls(c, now_us, &c->stream[i].side[1 - from], true, why);
+        if (c->stream[i].transport_of[1 - from] == i) /* bundled lines share the owner's */
+            rc = resolve_dtls(c, now_us, &c->stream[i].side[1 - from], true, why);
     if (rc == RG_OK) {
         rc = write_sdp(c, sdp, &a, 1 - from, offering, out);
         if (rc != RG_OK)

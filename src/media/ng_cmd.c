@@ -166,6 +166,8 @@ int rg_ngcmd_req(const struct rg_bencode *dict, struct rg_mside_req *r, struct r
                  const char **why)
 {
     memset(r, -1, sizeof(*r));
+    memset(&r->advertise, 0, sizeof(r->advertise));
+    memset(&r->sig_src, 0, sizeof(r->sig_src));
     struct rg_str v;
     if (rg_bencode_dict_str(dict, "transport-protocol", &v) == RG_OK &&
         req_transport(v, req_sdes(dict), r, why) != RG_OK)
@@ -177,9 +179,28 @@ int rg_ngcmd_req(const struct rg_bencode *dict, struct rg_mside_req *r, struct r
     req_rtcp_mux(rg_bencode_dict_list(dict, "rtcp-mux"), r, unknown);
     req_flags(rg_bencode_dict_list(dict, "flags"), unknown);
     req_lists(dict, unknown);
-    if (rg_bencode_dict_str(dict, "address family", &v) == RG_OK && !is(v, "IP4")) {
-        *why = "address family not configured for media";
+    /* Kamailio's "received-from": [ "IP4", "<SIP source address>" ]. */
+    const struct rg_bencode *rf = rg_bencode_dict_list(dict, "received-from");
+    const struct rg_bencode *rf_ip = rg_bencode_first(rf) ? rg_bencode_first(rf)->next : NULL;
+    if (rf_ip && rf_ip->type == RG_BENC_STR && rg_addr_parse_ip(rf_ip->str, &r->sig_src) != RG_OK)
+        memset(&r->sig_src, 0, sizeof(r->sig_src));
+    if (rg_bencode_dict_str(dict, "media address", &v) == RG_OK &&
+        rg_addr_parse_ip(v, &r->advertise) != RG_OK) {
+        *why = "media address is not an IP address";
         return RG_EUNSUPP;
+    }
+    /* One media interface: "direction" names nothing to choose between, so
+     * say it was not honoured. */
+    const struct rg_bencode *dl = rg_bencode_dict_list(dict, "direction");
+    for (const struct rg_bencode *e = rg_bencode_first(dl); e; e = e->next)
+        if (e->type == RG_BENC_STR)
+            note_unknown(unknown, "direction=", e->str);
+    if (rg_bencode_dict_str(dict, "address family", &v) == RG_OK) {
+        if (!is(v, "IP4") && !is(v, "IP6")) {
+            *why = "address family must be IP4 or IP6";
+            return RG_EUNSUPP;
+        }
+        r->ip6 = is(v, "IP6");
     }
     return RG_OK;
 }
@@ -222,6 +243,46 @@ static int reply_sdp(const struct rg_ng_msg *m, struct rg_buf *reply, struct rg_
 
 /* ---- commands ------------------------------------------------------------ */
 
+int rg_ngcmd_sdp(struct rg_ngcmd *n, int64_t now_us, struct rg_str call_id, struct rg_str from_tag,
+                 struct rg_str to_tag, bool answer, struct rg_str sdp,
+                 const struct rg_mside_req *req, struct rg_buf *out, struct rg_mcall **touched,
+                 const char **why)
+{
+    struct rg_mcall *c = rg_mtable_get(&n->calls, call_id);
+    *touched = NULL;
+    if (req->ip6 == 1 && n->env->media_ip6.family == RG_AF_NONE) {
+        *why = "no IPv6 media address configured (system media mediaAddressV6)";
+        return RG_EUNSUPP;
+    }
+    if (!c && answer) {
+        *why = "unknown call-id";
+        return RG_ENOTFOUND;
+    }
+    if (!c) {
+        int rc = rg_mcall_create(n->env, call_id, from_tag, now_us, &c);
+        if (rc != RG_OK) {
+            *why = "call-id or tag too long";
+            return rc;
+        }
+        if (rg_mtable_put(&n->calls, c) != RG_OK) {
+            rg_mcall_destroy(c);
+            *why = "call limit reached";
+            return RG_ELIMIT;
+        }
+    }
+    /* Which leg the SDP comes from: an offer from the callee's tag is a
+     * re-offer by the callee; an answer comes from the to-tag's leg. */
+    int from;
+    if (!answer)
+        from = c->tag[1][0] && rg_str_eq_cstr(from_tag, c->tag[1]) ? 1 : 0;
+    else
+        from = rg_str_eq_cstr(to_tag, c->tag[0]) ? 0 : 1;
+    if (answer && from == 1 && !c->tag[1][0])
+        (void)rg_str_copy_cstr(rg_str_head(to_tag, RG_MCALL_TAG_MAX), c->tag[1], sizeof(c->tag[1]));
+    *touched = c; /* sockets may exist even when the SDP fails */
+    return rg_mcall_sdp(c, now_us, from, !answer, sdp, req, out, why);
+}
+
 static int do_sdp(struct rg_ngcmd *n, int64_t now_us, const struct rg_ng_msg *m,
                   struct rg_buf *reply, struct rg_mcall **touched, bool answer)
 {
@@ -238,46 +299,24 @@ static int do_sdp(struct rg_ngcmd *n, int64_t now_us, const struct rg_ng_msg *m,
     rg_buf_init(&unknown, 2048);
     rg_buf_init(&out, 65536);
     int rc = rg_ngcmd_req(m->dict, &req, &unknown, &why);
-    struct rg_mcall *c = rg_mtable_get(&n->calls, call_id);
-    bool created = false;
-    if (rc == RG_OK && !c && answer) {
-        rc = RG_ENOTFOUND;
-        why = "unknown call-id";
-    }
-    if (rc == RG_OK && !c) {
-        rc = rg_mcall_create(n->env, call_id, from_tag, now_us, &c);
-        created = rc == RG_OK;
-        if (created && rg_mtable_put(&n->calls, c) != RG_OK) {
-            rg_mcall_destroy(c);
-            c = NULL;
-            rc = RG_ELIMIT;
-            why = "call limit reached";
-        }
-    }
-    int from = 0;
-    if (rc == RG_OK) {
-        /* Which leg the SDP comes from: an offer from the callee's tag is a
-         * re-offer by the callee; an answer comes from the to-tag's leg. */
-        if (!answer)
-            from = c->tag[1][0] && rg_str_eq_cstr(from_tag, c->tag[1]) ? 1 : 0;
-        else
-            from = rg_str_eq_cstr(to_tag, c->tag[0]) ? 0 : 1;
-        if (answer && from == 1 && !c->tag[1][0])
-            (void)rg_str_copy_cstr(rg_str_head(to_tag, RG_MCALL_TAG_MAX), c->tag[1],
-                                   sizeof(c->tag[1]));
-        rc = rg_mcall_sdp(c, now_us, from, !answer, sdp, &req, &out, &why);
-    }
-    if (rc == RG_OK) {
-        *touched = c;
+    if (rc == RG_OK)
+        rc = rg_ngcmd_sdp(n, now_us, call_id, from_tag, to_tag, answer, sdp, &req, &out, touched,
+                          &why);
+    if (rc == RG_OK)
         rc = reply_sdp(m, reply, rg_buf_str(&out), &unknown);
-    } else {
-        if (c)
-            *touched = c; /* sockets may exist even though the SDP failed */
+    else
         rc = reply_error(n, m, reply, why ? why : rg_strerror(rc));
-    }
     rg_buf_deinit(&unknown);
     rg_buf_deinit(&out);
     return rc;
+}
+
+struct rg_mcall *rg_ngcmd_delete(struct rg_ngcmd *n, struct rg_str call_id)
+{
+    struct rg_mcall *c = rg_mtable_take(&n->calls, call_id);
+    if (c)
+        n->st.deletes++;
+    return c;
 }
 
 static int do_delete(struct rg_ngcmd *n, const struct rg_ng_msg *m, struct rg_buf *reply,
@@ -286,10 +325,9 @@ static int do_delete(struct rg_ngcmd *n, const struct rg_ng_msg *m, struct rg_bu
     struct rg_str call_id;
     if (rg_bencode_dict_str(m->dict, "call-id", &call_id) != RG_OK)
         return reply_error(n, m, reply, "missing call-id");
-    struct rg_mcall *c = rg_mtable_take(&n->calls, call_id);
+    struct rg_mcall *c = rg_ngcmd_delete(n, call_id);
     if (!c)
         return reply_error(n, m, reply, "Call-ID not found");
-    n->st.deletes++;
     *gone = c;
     struct rg_bencode_writer w;
     rg_buf_reset(reply);

@@ -52,6 +52,19 @@ RG_MUST_CHECK int rg_ngcmd_execute(struct rg_ngcmd *n, int64_t now_us, const str
                                    struct rg_buf *reply, struct rg_mcall **touched,
                                    struct rg_mcall **gone);
 
+/* The typed offer/answer behind the ng command, also used in-process by the
+ * B2BUA: creates the call on a first offer, works out which leg the SDP
+ * comes from by its tags, and writes the SDP for the other leg into out.
+ * *touched receives the call (even on failure, its sockets may exist).
+ * Returns RG_OK or an rg_err with *why. */
+RG_MUST_CHECK int rg_ngcmd_sdp(struct rg_ngcmd *n, int64_t now_us, struct rg_str call_id,
+                               struct rg_str from_tag, struct rg_str to_tag, bool answer,
+                               struct rg_str sdp, const struct rg_mside_req *req,
+                               struct rg_buf *out, struct rg_mcall **touched, const char **why);
+/* Removes the call (NULL when unknown); the caller destroys it once its
+ * sockets are no longer watched. */
+struct rg_mcall *rg_ngcmd_delete(struct rg_ngcmd *n, struct rg_str call_id);
+
 /* Parses the presentation flags of a request (exposed for tests).  unknown
  * collects the names of flags and values not understood, comma-separated.
  * Returns RG_OK or RG_EUNSUPP (*why says which value cannot be honoured). */

@@ -49,6 +49,21 @@ for relay in rtpengine:22222 rtcgate:22223; do
   s=$(printf '%s' "$out" | summarize)
   if [ $rc -eq 0 ]; then ok "ng-tone/$name/chromium ($s)"; else fail "ng-tone/$name/chromium ($s)"; fi
 done
+# BUNDLE (RFC 9143): audio and video on one transport (max-bundle).  rtcgate
+# must carry both; rtpengine's result is printed beside it for comparison
+# (with these flags its answer drops the BUNDLE group and libwebrtc refuses it).
+for relay in rtcgate:22223 rtpengine:22222; do
+  name=${relay%%:*}; port=${relay##*:}
+  out=$(cd "$PEERS" && timeout 60 node wrtc_ng_echo.js --ng 127.0.0.1:$port --direction webrtc-offers --video)
+  rc=$?
+  s=$(printf '%s' "$out" | python3 -c 'import json,sys
+d=json.loads(sys.stdin.read() or "{}")
+print("state=%s tone=%sHz video-echo=%s video-frames-back=%s bundled=%s err=%s" % (d.get("connectionState"),
+  d.get("toneHz"), d.get("videoEchoRtp"), d.get("videoFramesReceived"), d.get("bundled"), d.get("error","")[:160]))' 2>/dev/null)
+  if [ "$name" = rtpengine ]; then echo "# ng-tone/rtpengine/wrtc/bundle-audio-video (for comparison, exit $rc): $s"
+  elif [ $rc -eq 0 ]; then ok "ng-tone/$name/wrtc/bundle-audio-video ($s)"
+  else fail "ng-tone/$name/wrtc/bundle-audio-video ($s)"; fi
+done
 [ $FAILS -eq 0 ] || { echo "--- rtcgated log" >&2; tail -30 "$tmp/rtcgated.log" >&2; }
 rm -rf "$tmp"
 exit $((FAILS > 0))

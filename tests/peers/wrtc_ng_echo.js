@@ -5,7 +5,12 @@
 // sends a 1 kHz tone; the echo peer reflects every RTP packet; the tone must
 // come back to the WebRTC peer with its frequency intact.
 //
-//   node wrtc_ng_echo.js --ng 127.0.0.1:22222 --direction webrtc-offers|rtp-offers
+//   node wrtc_ng_echo.js --ng 127.0.0.1:22222 --direction webrtc-offers|rtp-offers [--video]
+//
+// --video (webrtc-offers only) adds a VP8 video track with bundlePolicy
+// max-bundle: audio and video share one transport toward the relay (BUNDLE,
+// RFC 9143) and reach two separate plain echo peers; video frames must come
+// back too.
 //
 // Prints one JSON line with the result and exits 0 on success, 1 otherwise.
 // Run inside `unshare -n` so only loopback candidates exist.
@@ -21,6 +26,7 @@ const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, arr) =>
 const [ngHost, ngPort] = (args.ng || '127.0.0.1:22222').split(':');
 const direction = args.direction || 'webrtc-offers';
 const seconds = Number(args.seconds || 4);
+const withVideo = process.argv.includes('--video');
 const TONE_HZ = 1000;
 
 function startEcho() {
@@ -36,12 +42,20 @@ function startEcho() {
   return new Promise((resolve) => sock.bind(0, '127.0.0.1', () => resolve({ sock, stats, port: sock.address().port })));
 }
 
-function plainSdp(port, mediaFrom) {
-  // Keep the payload types the other side offered (or PCMU/PCMA when offering).
-  const m = mediaFrom ? mediaFrom.match(/^m=audio \d+ [^ ]+ (.*)$/m)[1].trim().split(/\s+/) : ['0', '8'];
-  const maps = mediaFrom ? (mediaFrom.match(/^a=(rtpmap|fmtp):.*$/mg) || []) : ['a=rtpmap:0 PCMU/8000', 'a=rtpmap:8 PCMA/8000'];
-  return ['v=0', `o=- 1 1 IN IP4 127.0.0.1`, 's=echo', 'c=IN IP4 127.0.0.1', 't=0 0',
-    `m=audio ${port} RTP/AVP ${m.join(' ')}`, ...maps, 'a=sendrecv', ''].join('\r\n');
+// One m= section per media of the other side's SDP (or PCMU/PCMA audio when
+// offering), each answered by its own echo port, keeping the payload types.
+function plainSdp(ports, mediaFrom) {
+  const out = ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=echo', 'c=IN IP4 127.0.0.1', 't=0 0'];
+  if (!mediaFrom) {
+    out.push(`m=audio ${ports[0]} RTP/AVP 0 8`, 'a=rtpmap:0 PCMU/8000', 'a=rtpmap:8 PCMA/8000', 'a=sendrecv');
+    return out.concat(['']).join('\r\n');
+  }
+  const sections = mediaFrom.split(/\r\n(?=m=)/).slice(1);
+  sections.forEach((sec, i) => {
+    const m = sec.match(/^m=(\w+) \d+ [^ ]+ (.*)$/m);
+    out.push(`m=${m[1]} ${ports[i]} RTP/AVP ${m[2].trim()}`, ...(sec.match(/^a=(rtpmap|fmtp):.*$/mg) || []), 'a=sendrecv');
+  });
+  return out.concat(['']).join('\r\n');
 }
 
 async function gathered(pc) {
@@ -57,9 +71,23 @@ function toneSource() {
   return { track: source.createTrack(), stop: () => clearInterval(timer) };
 }
 
+function videoSource() {
+  const source = new nonstandard.RTCVideoSource();
+  const w = 320, h = 240, data = new Uint8ClampedArray(w * h * 1.5);
+  let n = 0;
+  const timer = setInterval(() => { data.fill((n++ * 7) % 255); source.onFrame({ width: w, height: h, data }); }, 33);
+  return { track: source.createTrack(), stop: () => clearInterval(timer) };
+}
+
 function collect(pc) {
-  const got = { samples: [], rate: 0, frames: 0 };
+  const got = { samples: [], rate: 0, frames: 0, videoFrames: 0 };
   pc.ontrack = (ev) => {
+    if (ev.track.kind === 'video') {
+      const vs = new nonstandard.RTCVideoSink(ev.track);
+      got.vsink = vs;
+      vs.onframe = () => { got.videoFrames++; };
+      return;
+    }
     const sink = new nonstandard.RTCAudioSink(ev.track);
     got.sink = sink;
     sink.ondata = (d) => {
@@ -75,8 +103,10 @@ function collect(pc) {
 async function main() {
   const ng = new NgClient(ngHost, Number(ngPort));
   const echo = await startEcho();
-  const pc = new RTCPeerConnection({});
+  const vecho = withVideo ? await startEcho() : null;
+  const pc = new RTCPeerConnection(withVideo ? { bundlePolicy: 'max-bundle' } : {});
   const tone = toneSource();
+  const video = withVideo ? videoSource() : null;
   const got = collect(pc);
   const callId = 'wrtc-' + Date.now();
   const common = { 'call-id': callId, 'from-tag': 'ft1', replace: ['origin', 'session-connection'] };
@@ -88,17 +118,18 @@ async function main() {
     if (pong.result !== 'pong') throw new Error('ping: ' + JSON.stringify(pong));
     if (direction === 'webrtc-offers') {
       pc.addTrack(tone.track);
+      if (video) pc.addTrack(video.track);
       await pc.setLocalDescription(await pc.createOffer());
       await gathered(pc);
       const off = await ng.command({ command: 'offer', ...common, sdp: pc.localDescription.sdp, ...toPlain });
       if (off.result !== 'ok') throw new Error('offer: ' + JSON.stringify(off));
       result.plainOffer = off.sdp;
-      const ans = await ng.command({ command: 'answer', ...common, 'to-tag': 'tt1', sdp: plainSdp(echo.port, off.sdp), ...toWebrtc });
+      const ans = await ng.command({ command: 'answer', ...common, 'to-tag': 'tt1', sdp: plainSdp([echo.port, vecho && vecho.port], off.sdp), ...toWebrtc });
       if (ans.result !== 'ok') throw new Error('answer: ' + JSON.stringify(ans));
       result.webrtcAnswer = ans.sdp;
       await pc.setRemoteDescription({ type: 'answer', sdp: ans.sdp });
     } else {
-      const off = await ng.command({ command: 'offer', ...common, sdp: plainSdp(echo.port, null), ...toWebrtc });
+      const off = await ng.command({ command: 'offer', ...common, sdp: plainSdp([echo.port], null), ...toWebrtc });
       if (off.result !== 'ok') throw new Error('offer: ' + JSON.stringify(off));
       result.webrtcOffer = off.sdp;
       await pc.setRemoteDescription({ type: 'offer', sdp: off.sdp });
@@ -115,13 +146,18 @@ async function main() {
     Object.assign(result, { connectionState: pc.connectionState, iceState: pc.iceConnectionState,
       echoRtp: echo.stats.rtp, echoRtcp: echo.stats.rtcp, echoNonRtp: echo.stats.nonRtp,
       echoPts: [...echo.stats.pts], framesReceived: got.frames, toneHz: m.freq, toneRms: Math.round(m.rms) });
+    if (vecho)
+      Object.assign(result, { videoEchoRtp: vecho.stats.rtp, videoPts: [...vecho.stats.pts],
+        videoFramesReceived: got.videoFrames, bundled: /a=group:BUNDLE 0 1/.test(result.webrtcAnswer || '') });
     result.pass = pc.connectionState === 'connected' && echo.stats.rtp > 50 && echo.stats.nonRtp === 0 &&
-      Math.abs(m.freq - TONE_HZ) <= 10 && m.rms > 500;
+      Math.abs(m.freq - TONE_HZ) <= 10 && m.rms > 500 &&
+      (!vecho || (vecho.stats.rtp > 20 && got.videoFrames > 10 && result.bundled));
     await ng.command({ command: 'delete', ...common }).catch(() => {});
   } catch (e) {
     result.pass = false; result.error = String(e && e.stack || e);
   }
   tone.stop(); if (got.sink) got.sink.stop(); pc.close(); echo.sock.close(); ng.close();
+  if (video) { video.stop(); if (got.vsink) got.vsink.stop(); vecho.sock.close(); }
   console.log(JSON.stringify(result));
   setTimeout(() => process.exit(result.pass ? 0 : 1), 100);
 }

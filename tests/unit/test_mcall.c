@@ -62,7 +62,7 @@ static int fake_open(void *ud, const struct rg_addr *ip, bool pair, int fds[2],
             return RG_ELIMIT;
         fds[k] = n->next_fd++;
         bound[k] = *ip;
-        bound[k].port = (uint16_t)(20000 + 2 * n->n_fds / (pair ? 2 : 1) + k);
+        bound[k].port = (uint16_t)(20000 + n->n_fds); /* unique per socket */
         n->fds[n->n_fds] = fds[k];
         n->fd_addr[n->n_fds++] = bound[k];
     }
@@ -172,8 +172,8 @@ static int browser_take_answer(struct rg_t *t, struct net *n, struct rg_str sdp_
     struct rg_sdp *sdp;
     struct rg_sdp_error err;
     int rc = rg_sdp_parse(sdp_text, NULL, &a, &sdp, &err);
-    if (rc != RG_OK || sdp->n_media != 1) {
-        CHECK(t, !"our answer parses with one m= line");
+    if (rc != RG_OK || sdp->n_media < 1) {
+        CHECK(t, !"our answer parses with an m= line");
         rg_arena_deinit(&a);
         return RG_EBADMSG;
     }
@@ -445,6 +445,259 @@ static void fingerprint_mismatch_fails_leg(struct rg_t *t)
     net_deinit(&n);
 }
 
+/* Sends n plain RTP packets from the SIP peer and runs the network. */
+/* Sequence numbers continue across calls: SRTP never protects one index
+ * twice (RFC 3711 §3.3.1), so a repeated one would be dropped. */
+static void peer_sends(struct net *n, int count, uint8_t fill)
+{
+    static uint16_t seq = 1000;
+    struct rg_addr eng1 = side(n, 1)->local_rtp;
+    for (int i = 0; i < count; i++) {
+        uint8_t pkt[RG_MCALL_MAX_PACKET];
+        size_t len = make_rtp(pkt, seq++, fill);
+        rg_mcall_handle_datagram(n->call, n->now, fd_for(n, &eng1), &n->p_addr, pkt, len);
+        run(n, 20);
+    }
+}
+
+/* restartIce() in the browser: a re-offer with new ICE credentials and the
+ * same fingerprint.  The engine must answer with new credentials of its own,
+ * keep DTLS (same keys), and media must keep flowing. */
+static void ice_restart_keeps_media(struct rg_t *t)
+{
+    struct net n;
+    REQUIRE(t, net_init(&n, false) == RG_OK);
+    REQUIRE(t, setup_call(t, &n, false) == RG_OK);
+    run(&n, 3000);
+    REQUIRE(t, n.b_in != NULL);
+    peer_sends(&n, 5, 0x10);
+    CHECK_EQ_INT(t, n.b_media_in, 5);
+    struct rg_srtp *keys_before = side(&n, 0)->srtp_out;
+    char old_ufrag[64];
+    struct rg_str ou = rg_ice_agent_local_ufrag(side(&n, 0)->ice);
+    REQUIRE(t, rg_str_copy_cstr(ou, old_ufrag, sizeof(old_ufrag)) == RG_OK);
+    REQUIRE(t, rg_ice_agent_restart(n.b_ice, n.now) == RG_OK);
+    struct rg_buf offer, out;
+    rg_buf_init(&offer, 8192);
+    rg_buf_init(&out, 65536);
+    browser_offer(&n, false, &offer);
+    struct rg_mside_req keep = { -1, -1, -1, -1, -1 };
+    const char *why = NULL;
+    CHECK_OK(t, rg_mcall_sdp(n.call, n.now, 0, true, rg_buf_str(&offer), &keep, &out, &why));
+    rg_buf_reset(&out);
+    const char *answer = "v=0\r\no=- 2 3 IN IP4 192.0.2.20\r\ns=-\r\nt=0 0\r\n"
+                         "m=audio 40000 RTP/AVP 111\r\nc=IN IP4 192.0.2.20\r\n"
+                         "a=rtpmap:111 opus/48000/2\r\na=sendrecv\r\n";
+    CHECK_OK(t, rg_mcall_sdp(n.call, n.now, 1, false, rg_str_from_cstr(answer), &keep, &out, &why));
+    CHECK(t, rg_str_find(rg_buf_str(&out), rg_str_from_cstr(old_ufrag)) < 0);
+    /* The browser takes the new credentials; its DTLS association stays. */
+    struct rg_dtls_conn *b_dtls = n.b_dtls;
+    n.b_dtls = NULL;
+    struct rg_arena a;
+    rg_arena_init(&a, 8192, 1 << 20);
+    struct rg_sdp *sdp = NULL;
+    struct rg_sdp_error err;
+    REQUIRE(t, rg_sdp_parse(rg_buf_str(&out), NULL, &a, &sdp, &err) == RG_OK);
+    const struct rg_sdp_media *m = &sdp->media[0];
+    long uf = rg_sdp_attr_find(&m->attrs, RG_SDP_A_ICE_UFRAG, 0);
+    long pw = rg_sdp_attr_find(&m->attrs, RG_SDP_A_ICE_PWD, 0);
+    long ca = rg_sdp_attr_find(&m->attrs, RG_SDP_A_CANDIDATE, 0);
+    REQUIRE(t, uf >= 0 && pw >= 0 && ca >= 0);
+    CHECK_OK(t, rg_ice_agent_set_remote_credentials(n.b_ice, n.now, m->attrs.v[uf].u.text,
+                                                    m->attrs.v[pw].u.text));
+    struct rg_ice_cand c = { .addr = m->attrs.v[ca].u.cand.addr, .component = 1,
+                             .priority = m->attrs.v[ca].u.cand.priority, .type = RG_ICE_HOST };
+    c.addr.port = m->attrs.v[ca].u.cand.port;
+    snprintf(c.foundation, sizeof(c.foundation), "y");
+    CHECK_OK(t, rg_ice_agent_add_remote_candidate(n.b_ice, n.now, &c));
+    rg_ice_agent_end_of_candidates(n.b_ice, n.now);
+    rg_arena_deinit(&a);
+    n.b_dtls = b_dtls;
+    run(&n, 3000);
+    CHECK(t, side(&n, 0)->srtp_out == keys_before); /* no new DTLS association */
+    peer_sends(&n, 5, 0x20);
+    CHECK_EQ_INT(t, n.b_media_in, 10);
+    rg_buf_deinit(&offer);
+    rg_buf_deinit(&out);
+    net_deinit(&n);
+}
+
+/* RFC 7675: the browser goes silent (no more consent checks); within 30 s
+ * the engine stops sending media toward it. */
+static void consent_expiry_stops_media(struct rg_t *t)
+{
+    struct net n;
+    REQUIRE(t, net_init(&n, false) == RG_OK);
+    REQUIRE(t, setup_call(t, &n, false) == RG_OK);
+    run(&n, 3000);
+    peer_sends(&n, 3, 0x30);
+    CHECK_EQ_INT(t, n.b_media_in, 3);
+    /* Silence: the browser's agent is gone, its address answers nothing. */
+    rg_ice_agent_free(n.b_ice);
+    struct rg_ice_local_addr la = { .addr = addr("192.0.2.99", 1), .socket_id = 9, .component = 1 };
+    struct rg_ice_config ic = { .mode = RG_ICE_LITE, .rng = &n.brng, .addrs = &la, .n_addrs = 1 };
+    REQUIRE(t, rg_ice_agent_new(&ic, &n.b_ice) == RG_OK);
+    for (int s = 0; s < 35; s++)
+        run(&n, 1000);
+    uint64_t dropped = side(&n, 0)->st.drop_nokeys;
+    int before = n.b_media_in + n.b_bad_in;
+    peer_sends(&n, 5, 0x40);
+    CHECK_EQ_INT(t, n.b_media_in + n.b_bad_in, before);
+    CHECK_EQ_INT(t, side(&n, 0)->st.drop_nokeys, dropped + 5);
+    net_deinit(&n);
+}
+
+/* RFC 9143: the browser bundles audio and video on one transport; the SIP
+ * side has two m= lines with their own ports.  The answer must group both
+ * mids on one port, and each payload type must reach its own SIP stream. */
+static void bundle_audio_video(struct rg_t *t)
+{
+    struct net n;
+    REQUIRE(t, net_init(&n, false) == RG_OK);
+    struct rg_dtls_fp fp;
+    char fpt[RG_DTLS_FP_STRLEN];
+    REQUIRE(t, rg_dtls_cert_fingerprint(n.b_cert, RG_DTLS_HASH_SHA256, &fp) == RG_OK);
+    REQUIRE(t, rg_dtls_fp_format(&fp, fpt, sizeof(fpt)) == RG_OK);
+    struct rg_str uf = rg_ice_agent_local_ufrag(n.b_ice), pw = rg_ice_agent_local_pwd(n.b_ice);
+    struct rg_buf offer, out;
+    rg_buf_init(&offer, 8192);
+    rg_buf_init(&out, 65536);
+    CHECK_OK(t, rg_buf_appendf(&offer,
+        "v=0\r\no=- 1 1 IN IP4 192.0.2.10\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n"
+        "m=audio 50000 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 192.0.2.10\r\na=mid:0\r\n"
+        "a=ice-ufrag:%.*s\r\na=ice-pwd:%.*s\r\n"
+        "a=candidate:1 1 udp 2130706431 192.0.2.10 50000 typ host\r\n"
+        "a=fingerprint:%s\r\na=setup:actpass\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n"
+        "m=video 50000 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 192.0.2.10\r\na=mid:1\r\n"
+        "a=ice-ufrag:%.*s\r\na=ice-pwd:%.*s\r\na=fingerprint:%s\r\na=setup:actpass\r\n"
+        "a=rtcp-mux\r\na=rtpmap:96 VP8/90000\r\n",
+        (int)uf.len, uf.p, (int)pw.len, pw.p, fpt, (int)uf.len, uf.p, (int)pw.len, pw.p, fpt));
+    const char *why = NULL;
+    struct rg_mside_req to_plain = { RG_MT_RTP_AVP, 0, RG_MICE_NONE, 0, -1 };
+    struct rg_mside_req keep = { -1, -1, -1, -1, -1 };
+    REQUIRE(t, rg_mcall_create(&n.env, RG_STR_LIT("b1"), RG_STR_LIT("ft"), n.now, &n.call) == RG_OK);
+    CHECK_OK(t, rg_mcall_sdp(n.call, n.now, 0, true, rg_buf_str(&offer), &to_plain, &out, &why));
+    CHECK(t, rg_str_find(rg_buf_str(&out), RG_STR_LIT("a=group")) < 0); /* SIP side: no bundle */
+    const char *answer = "v=0\r\no=- 2 2 IN IP4 192.0.2.20\r\ns=-\r\nt=0 0\r\n"
+                         "m=audio 40000 RTP/AVP 111\r\nc=IN IP4 192.0.2.20\r\n"
+                         "m=video 40002 RTP/AVP 96\r\nc=IN IP4 192.0.2.20\r\n";
+    rg_buf_reset(&out);
+    CHECK_OK(t, rg_mcall_sdp(n.call, n.now, 1, false, rg_str_from_cstr(answer), &keep, &out, &why));
+    CHECK(t, rg_str_find(rg_buf_str(&out), RG_STR_LIT("a=group:BUNDLE 0 1")) >= 0);
+    REQUIRE(t, n.call->n_streams == 2);
+    uint16_t port0 = side(&n, 0)->local_rtp.port;
+    char mline[64];
+    snprintf(mline, sizeof(mline), "m=video %u UDP/TLS/RTP/SAVPF 96", port0);
+    CHECK(t, rg_str_find(rg_buf_str(&out), rg_str_from_cstr(mline)) >= 0);
+    CHECK_EQ_INT(t, n.call->stream[1].transport_of[0], 0);
+    CHECK_EQ_INT(t, n.call->stream[1].side[0].fd_rtp, -1); /* no socket of its own */
+    REQUIRE(t, browser_take_answer(t, &n, rg_buf_str(&out)) == RG_OK);
+    run(&n, 3000);
+    REQUIRE(t, n.b_out != NULL);
+    /* Audio (PT 111) and video (PT 96) over the one transport. */
+    struct rg_addr eng0 = side(&n, 0)->local_rtp;
+    for (uint16_t sq = 1; sq <= 6; sq++) {
+        uint8_t pkt[RG_MCALL_MAX_PACKET];
+        size_t len = make_rtp(pkt, sq, 0x55);
+        pkt[1] = sq % 2 ? 111 : 96;
+        REQUIRE(t, rg_srtp_protect_rtp(n.b_out, pkt, len, sizeof(pkt), &len) == RG_OK);
+        browser_send(&n, &eng0, pkt, len);
+    }
+    run(&n, 20);
+    CHECK_EQ_INT(t, n.call->stream[0].side[1].st.pkts_out, 3);
+    CHECK_EQ_INT(t, n.call->stream[1].side[1].st.pkts_out, 3);
+    CHECK_EQ_INT(t, n.p_media_in, 3); /* the audio ones reached 192.0.2.20:40000 */
+    /* Video from the SIP side goes back through the bundled transport. */
+    struct rg_addr vid_peer = addr("192.0.2.20", 40002);
+    struct rg_addr eng_v = n.call->stream[1].side[1].local_rtp;
+    uint8_t pkt[RG_MCALL_MAX_PACKET];
+    size_t len = make_rtp(pkt, 77, 0x66);
+    pkt[1] = 96;
+    rg_mcall_handle_datagram(n.call, n.now, fd_for(&n, &eng_v), &vid_peer, pkt, len);
+    run(&n, 20);
+    CHECK_EQ_INT(t, n.b_media_in, 1);
+    rg_buf_deinit(&offer);
+    rg_buf_deinit(&out);
+    net_deinit(&n);
+}
+
+/* A SIP phone behind NAT writes its private address in the SDP; its media
+ * arrives from the NAT's public address.  The engine latches once to a
+ * source with the SIP signalling source's IP, within the window, and then
+ * sends there; strangers and later moves are refused. */
+static int setup_natted_call(struct rg_t *t, struct net *n, int64_t extra_wait_us)
+{
+    struct rg_buf offer, out;
+    rg_buf_init(&offer, 8192);
+    rg_buf_init(&out, 65536);
+    const char *why = NULL;
+    browser_offer(n, false, &offer);
+    int rc = rg_mcall_create(&n->env, RG_STR_LIT("nat"), RG_STR_LIT("ft"), n->now, &n->call);
+    struct rg_mside_req to_plain = { RG_MT_RTP_AVP, 0, RG_MICE_NONE, 0, -1 };
+    struct rg_mside_req from_nat = { -1, -1, -1, -1, -1 };
+    from_nat.sig_src = addr("198.51.100.77", 5060); /* the phone's NAT, as SIP saw it */
+    if (rc == RG_OK)
+        rc = rg_mcall_sdp(n->call, n->now, 0, true, rg_buf_str(&offer), &to_plain, &out, &why);
+    const char *answer = "v=0\r\no=- 2 2 IN IP4 10.0.0.5\r\ns=-\r\nt=0 0\r\n"
+                         "m=audio 40000 RTP/AVP 111\r\nc=IN IP4 10.0.0.5\r\n"
+                         "a=rtpmap:111 opus/48000/2\r\n";
+    rg_buf_reset(&out);
+    if (rc == RG_OK)
+        rc = rg_mcall_sdp(n->call, n->now, 1, false, rg_str_from_cstr(answer), &from_nat, &out, &why);
+    if (rc == RG_OK)
+        rc = browser_take_answer(t, n, rg_buf_str(&out));
+    rg_buf_deinit(&offer);
+    rg_buf_deinit(&out);
+    if (rc == RG_OK)
+        run(n, 3000 + (int)(extra_wait_us / 1000));
+    return rc;
+}
+
+static void nat_latching(struct rg_t *t)
+{
+    struct net n;
+    REQUIRE(t, net_init(&n, false) == RG_OK);
+    REQUIRE(t, setup_natted_call(t, &n, 0) == RG_OK);
+    REQUIRE(t, n.b_out != NULL);
+    struct rg_addr eng1 = side(&n, 1)->local_rtp;
+    struct rg_addr natted = addr("198.51.100.77", 61000);
+    uint8_t pkt[RG_MCALL_MAX_PACKET];
+    size_t len = make_rtp(pkt, 1, 0x71);
+    rg_mcall_handle_datagram(n.call, n.now, fd_for(&n, &eng1), &natted, pkt, len);
+    run(&n, 20);
+    CHECK_EQ_INT(t, n.b_media_in, 1);
+    CHECK_EQ_INT(t, side(&n, 1)->latches, 1);
+    CHECK(t, rg_addr_eq(&side(&n, 1)->remote_rtp, &natted));
+    /* Media toward the phone now goes to the NAT's address. */
+    n.p_addr = natted;
+    int sock;
+    struct rg_addr dest;
+    REQUIRE(t, rg_ice_agent_media_path(n.b_ice, 1, &sock, &dest) == RG_OK);
+    len = make_rtp(pkt, 2, 0x72);
+    REQUIRE(t, rg_srtp_protect_rtp(n.b_out, pkt, len, sizeof(pkt), &len) == RG_OK);
+    browser_send(&n, &dest, pkt, len);
+    run(&n, 20);
+    CHECK_EQ_INT(t, n.p_media_in, 1);
+    /* Once latched, another port of the same IP is a stranger. */
+    struct rg_addr other = addr("198.51.100.77", 61002);
+    len = make_rtp(pkt, 3, 0x73);
+    rg_mcall_handle_datagram(n.call, n.now, fd_for(&n, &eng1), &other, pkt, len);
+    run(&n, 20);
+    CHECK_EQ_INT(t, n.b_media_in, 1);
+    CHECK_EQ_INT(t, side(&n, 1)->st.drop_source, 1);
+    net_deinit(&n);
+    /* After the window, nothing latches: media must come from the SDP address. */
+    REQUIRE(t, net_init(&n, false) == RG_OK);
+    REQUIRE(t, setup_natted_call(t, &n, RG_MCALL_LATCH_WINDOW_US) == RG_OK);
+    eng1 = side(&n, 1)->local_rtp;
+    len = make_rtp(pkt, 1, 0x74);
+    rg_mcall_handle_datagram(n.call, n.now, fd_for(&n, &eng1), &natted, pkt, len);
+    run(&n, 20);
+    CHECK_EQ_INT(t, n.b_media_in, 0);
+    CHECK_EQ_INT(t, side(&n, 1)->latches, 0);
+    net_deinit(&n);
+}
+
 static void unsupported_and_bad_sdp(struct rg_t *t)
 {
     struct net n;
@@ -471,6 +724,10 @@ static const struct rg_test_case cases[] = {
     { "call_flows_both_ways", call_flows_both_ways },
     { "rtp_bleed_and_forged_srtp", rtp_bleed_and_forged_srtp },
     { "fingerprint_mismatch_fails_leg", fingerprint_mismatch_fails_leg },
+    { "ice_restart_keeps_media", ice_restart_keeps_media },
+    { "consent_expiry_stops_media", consent_expiry_stops_media },
+    { "bundle_audio_video", bundle_audio_video },
+    { "nat_latching", nat_latching },
     { "unsupported_and_bad_sdp", unsupported_and_bad_sdp },
 };
 
