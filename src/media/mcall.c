@@ -247,7 +247,7 @@ static void relay(struct rg_mcall *c, int64_t now_us, unsigned owner, int k, int
         s->st.drop_source++;
         return;
     }
-    if (s->plan.transport == RG_MT_DTLS_SRTP) {
+    if (s->plan.transport != RG_MT_RTP_AVP) {
         if (!s->srtp_in) {
             s->st.drop_nokeys++;
             return;
@@ -265,7 +265,7 @@ static void relay(struct rg_mcall *c, int64_t now_us, unsigned owner, int k, int
     int ofd;
     struct rg_addr dest;
     struct rg_mtx *t = tx_reserve(c);
-    bool secure = d->plan.transport == RG_MT_DTLS_SRTP;
+    bool secure = d->plan.transport != RG_MT_RTP_AVP;
     if (!t || (secure && !d->srtp_out) || !side_path(d, rtcp, &ofd, &dest) ||
         len + RG_SRTP_MAX_TRAILER > sizeof(t->data)) {
         out->st.drop_nokeys++;

@@ -6,7 +6,8 @@
  * with two sides: side 0 faces the offerer ("from-tag"), side 1 the
  * answerer.  A side (struct rg_mside) is everything rtcgate does toward one
  * peer on one m= line: its local socket(s), the transport the peer speaks
- * (plain RTP/AVP, or UDP/TLS/RTP/SAVP(F) with DTLS-SRTP), an ICE agent when
+ * (plain RTP/AVP, UDP/TLS/RTP/SAVP(F) with DTLS-SRTP, or RTP/SAVP(F) with
+ * SDES a=crypto keys, RFC 4568), an ICE agent when
  * the peer does ICE, a DTLS association and SRTP sessions, and the remote
  * address the media goes to.
  *
@@ -46,7 +47,11 @@
 #define RG_MCALL_MAX_STREAMS 8
 #define RG_MCALL_ID_MAX 256
 #define RG_MCALL_TAG_MAX 128
-#define RG_MCALL_TX_SLOTS 64
+/* Transmit ring: 16 x ~1.5 kB per call.  The engine drains it every
+ * RG_MCALL_TX_SLOTS / 2 relayed datagrams and after each wake-up, so half the
+ * ring is always free for an ICE/DTLS burst (a DTLS flight is <= 6 datagrams);
+ * 64 slots made the ring 97 kB, the bulk of a call's memory. */
+#define RG_MCALL_TX_SLOTS 16
 #define RG_MCALL_MAX_PACKET 1500
 /* How long after an SDP a non-ICE leg may latch to a NATed source. */
 #define RG_MCALL_LATCH_WINDOW_US 10000000
@@ -81,7 +86,11 @@ struct rg_mcall_env {
 enum rg_mtransport {
     RG_MT_RTP_AVP = 0,  /* plain RTP */
     RG_MT_DTLS_SRTP,    /* UDP/TLS/RTP/SAVP(F): DTLS-SRTP (RFC 5764) */
+    RG_MT_SDES_SRTP,    /* RTP/SAVP(F) with a=crypto: SDES-SRTP (RFC 4568) */
 };
+
+/* SDES suites we offer toward one side (one a=crypto line each, tags 1..n). */
+#define RG_MSIDE_SDES_MAX 4
 
 enum rg_mice { RG_MICE_NONE = 0, RG_MICE_LITE, RG_MICE_FULL };
 
@@ -160,6 +169,14 @@ struct rg_mside {
     char dtls_fail[128];
     struct rg_srtp *srtp_in, *srtp_out;
     uint16_t srtp_profile;        /* enum rg_srtp_profile once keyed */
+    /* SDES-SRTP (RFC 4568): our keys (offered, tags sdes_local_tag[]; after
+     * the answer only the accepted one, at index 0), the peer's key in use
+     * and the accepted tag (0 until negotiated). */
+    struct rg_srtp_key sdes_local[RG_MSIDE_SDES_MAX];
+    uint32_t sdes_local_tag[RG_MSIDE_SDES_MAX];
+    uint8_t n_sdes_local;
+    struct rg_srtp_key sdes_remote;
+    uint32_t sdes_tag;
     struct rg_mside_stats st;
 };
 

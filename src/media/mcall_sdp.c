@@ -16,6 +16,7 @@
 
 #include "core/arena.h"
 #include "media/mcall.h"
+#include "media/mcall_sdes.h"
 #include "proto/dtls/dtls_sdp.h"
 #include "proto/sdp/sdp.h"
 
@@ -47,9 +48,9 @@ static int plan_from_media(const struct rg_sdp *sdp, const struct rg_sdp_media *
     p->avpf = proto.len && proto.p[proto.len - 1] == 'F';
     if (rg_str_find(proto, RG_STR_LIT("TLS")) >= 0) {
         p->transport = RG_MT_DTLS_SRTP;
-    } else if (rg_str_find(proto, RG_STR_LIT("SAVP")) >= 0) {
-        *why = "SDES-SRTP (RTP/SAVP with a=crypto) is not supported by this engine yet";
-        return RG_EUNSUPP;
+    } else if (rg_str_find(proto, RG_STR_LIT("RTP/SAVP")) >= 0) {
+        /* RTP/SAVP(F) without DTLS: keys come in a=crypto (RFC 4568 §3.1). */
+        p->transport = RG_MT_SDES_SRTP;
     } else if (rg_str_find(proto, RG_STR_LIT("RTP/AVP")) >= 0) {
         p->transport = RG_MT_RTP_AVP;
     } else {
@@ -65,6 +66,8 @@ static const char *proto_name(const struct rg_mside_plan *p)
 {
     if (p->transport == RG_MT_DTLS_SRTP)
         return p->avpf ? "UDP/TLS/RTP/SAVPF" : "UDP/TLS/RTP/SAVP";
+    if (p->transport == RG_MT_SDES_SRTP)
+        return p->avpf ? "RTP/SAVPF" : "RTP/SAVP";
     return p->avpf ? "RTP/AVPF" : "RTP/AVP";
 }
 
@@ -385,6 +388,8 @@ static int write_transport(struct rg_mcall *c, const struct rg_mstream *st, stru
         if (rc == RG_OK)
             rc = rg_sdp_attr_add(&m->attrs, a, "setup", rg_str_from_cstr(setup));
     }
+    if (rc == RG_OK && p->transport == RG_MT_SDES_SRTP)
+        rc = rg_msdes_write(c->env, s, &m->attrs, a, offering);
     return rc;
 }
 
@@ -559,6 +564,8 @@ static int take_media(struct rg_mcall *c, int64_t now_us, int from, bool offer, 
         return rc;
     }
     rc = learn_remote(now_us, s, sdp, m, why);
+    if (rc == RG_OK && s->plan.transport == RG_MT_SDES_SRTP && m->port != 0)
+        rc = rg_msdes_learn(c->env, s, m, offer, why);
     if (rc == RG_OK) {
         /* A new SDP opens a new latching window (a re-INVITE after a NAT
          * rebinding must be able to move the media). */

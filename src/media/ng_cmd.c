@@ -41,17 +41,23 @@ static bool is(struct rg_str v, const char *s)
     return rg_str_caseeq_cstr(v, s);
 }
 
-/* "transport-protocol": RTP/AVP(F) plain, RTP/SAVP(F) and UDP/TLS/RTP/SAVP(F)
- * are DTLS-SRTP here (SDES is not supported by this engine). */
-static int req_transport(struct rg_str v, struct rg_mside_req *r, const char **why)
+/* "transport-protocol": RTP/AVP(F) is plain RTP; UDP/TLS/RTP/SAVP(F) is
+ * DTLS-SRTP.  RTP/SAVP(F) is SDES-SRTP (RFC 4568) when the request asks
+ * for SDES ("SDES" list with an entry other than off/no) or turns DTLS off
+ * ("DTLS": off), and DTLS-SRTP otherwise: rtpengine's WebRTC default,
+ * since browsers accept nothing but DTLS-SRTP (RFC 8827 §6.5). */
+static int req_transport(struct rg_str v, bool sdes, struct rg_mside_req *r, const char **why)
 {
     r->avpf = v.len && v.p[v.len - 1] == 'F';
     if (is(v, "RTP/AVP") || is(v, "RTP/AVPF")) {
         r->transport = RG_MT_RTP_AVP;
         return RG_OK;
     }
-    if (is(v, "RTP/SAVP") || is(v, "RTP/SAVPF") || is(v, "UDP/TLS/RTP/SAVP") ||
-        is(v, "UDP/TLS/RTP/SAVPF")) {
+    if (is(v, "RTP/SAVP") || is(v, "RTP/SAVPF")) {
+        r->transport = sdes ? RG_MT_SDES_SRTP : RG_MT_DTLS_SRTP;
+        return RG_OK;
+    }
+    if (is(v, "UDP/TLS/RTP/SAVP") || is(v, "UDP/TLS/RTP/SAVPF")) {
         r->transport = RG_MT_DTLS_SRTP;
         return RG_OK;
     }
@@ -71,13 +77,20 @@ static void req_ice(struct rg_str v, struct rg_mside_req *r, struct rg_buf *unkn
         note_unknown(unknown, "ICE=", v);
 }
 
+static bool is_off(struct rg_str v)
+{
+    return is(v, "off") || is(v, "no") || is(v, "disable");
+}
+
+/* DTLS=off after an RTP/SAVP(F) transport-protocol already chose SDES in
+ * req_transport; toward a UDP/TLS profile it means plain RTP. */
 static int req_dtls(struct rg_str v, struct rg_mside_req *r, struct rg_buf *unknown)
 {
     if (is(v, "passive"))
         r->dtls_passive = 1;
     else if (is(v, "active"))
         r->dtls_passive = 0;
-    else if (is(v, "off") || is(v, "no") || is(v, "disable"))
+    else if (is_off(v))
         r->transport = r->transport == RG_MT_DTLS_SRTP ? RG_MT_RTP_AVP : r->transport;
     else
         note_unknown(unknown, "DTLS=", v);
@@ -128,10 +141,25 @@ static void req_lists(const struct rg_bencode *dict, struct rg_buf *unknown)
     }
     l = rg_bencode_dict_list(dict, "SDES");
     for (const struct rg_bencode *e = rg_bencode_first(l); e; e = e->next) {
-        /* SDES is never offered by this engine, so "off" is what happens. */
-        if (e->type == RG_BENC_STR && !is(e->str, "off"))
+        /* "on"/"yes" only select SDES (req_sdes); suite selection and the
+         * unencrypted/unauthenticated variants are not implemented. */
+        if (e->type == RG_BENC_STR && !is_off(e->str) && !is(e->str, "on") &&
+            !is(e->str, "yes"))
             note_unknown(unknown, "SDES=", e->str);
     }
+}
+
+/* Whether RTP/SAVP(F) means SDES for this request (rule at req_transport). */
+static bool req_sdes(const struct rg_bencode *dict)
+{
+    struct rg_str v;
+    if (rg_bencode_dict_str(dict, "DTLS", &v) == RG_OK && is_off(v))
+        return true;
+    const struct rg_bencode *l = rg_bencode_dict_list(dict, "SDES");
+    for (const struct rg_bencode *e = rg_bencode_first(l); e; e = e->next)
+        if (e->type == RG_BENC_STR && !is_off(e->str))
+            return true;
+    return false;
 }
 
 int rg_ngcmd_req(const struct rg_bencode *dict, struct rg_mside_req *r, struct rg_buf *unknown,
@@ -142,7 +170,7 @@ int rg_ngcmd_req(const struct rg_bencode *dict, struct rg_mside_req *r, struct r
     memset(&r->sig_src, 0, sizeof(r->sig_src));
     struct rg_str v;
     if (rg_bencode_dict_str(dict, "transport-protocol", &v) == RG_OK &&
-        req_transport(v, r, why) != RG_OK)
+        req_transport(v, req_sdes(dict), r, why) != RG_OK)
         return RG_EUNSUPP;
     if (rg_bencode_dict_str(dict, "ICE", &v) == RG_OK)
         req_ice(v, r, unknown);
