@@ -138,7 +138,7 @@ static bool all_crlf(struct rg_str d)
 static bool path_ok(const struct rg_sip_stream *s, const struct rg_ws_http_head *h)
 {
     const char *want = s->cfg.ws_path;
-    if (!want || strcmp(want, "/") == 0 || !h)
+    if (!want || !*want || strcmp(want, "/") == 0 || !h)
         return true;
     struct rg_str t = h->target;
     long q = rg_str_find_char(t, '?');

@@ -51,7 +51,8 @@ struct rg_sip_stream_cfg {
     size_t max_out;           /* 0: RG_SIP_STREAM_MAX_OUT_DEFAULT */
     int64_t idle_us;          /* 0: RG_SIP_STREAM_IDLE_DEFAULT_US */
     size_t max_http;          /* ws: largest HTTP reply (0: none fits) */
-    const char *ws_path;      /* NULL or "/": any path; else the upgrade's path must match */
+    const char *ws_path;      /* NULL, "" or "/": any path; else the upgrade's
+                               * path must match (borrowed: outlives s) */
     const struct rg_log *log; /* may be NULL */
 };
 
