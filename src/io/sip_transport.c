@@ -460,7 +460,7 @@ static void conn_settle(struct conn *c)
     if (mask != c->mask && rg_loop_mod_fd(loop, c->fd, mask) == RG_OK)
         c->mask = mask;
     int64_t when = rg_sip_stream_timeout(&c->st);
-    if (c->connecting && c->connect_deadline_us < when)
+    if ((c->connecting || c->handshaking) && c->connect_deadline_us < when)
         when = c->connect_deadline_us;
     if (rg_sip_stream_finished(&c->st)) /* flushing: bounded by the idle time */
         when = rg_loop_now_us(loop) + c->tp->cfg.connect_timeout_us;
@@ -512,8 +512,8 @@ static void on_conn_timer(struct rg_loop *loop, void *ud)
     struct conn *c = ud;
     int64_t now = rg_loop_now_us(loop);
     c->busy++;
-    if (c->connecting && now >= c->connect_deadline_us)
-        c->dead = true;
+    if ((c->connecting || c->handshaking) && now >= c->connect_deadline_us)
+        c->dead = true; /* connect or TLS handshake took too long */
     if (rg_sip_stream_finished(&c->st) && rg_sip_stream_tx(&c->st).len)
         c->dead = true; /* the peer stopped reading what we still had to send */
     rg_sip_stream_handle_timeout(&c->st, now);
@@ -545,6 +545,7 @@ static struct conn *conn_new(struct rg_sip_tp *tp, int fd, enum rg_sip_tp_kind k
     c->listener = listener;
     c->id = tp->next_id++;
     c->mask = RG_LOOP_IN;
+    c->connect_deadline_us = now + tp->cfg.connect_timeout_us;
     bool ok = true;
     if (kind_tls(kind)) {
         c->ssl = SSL_new(ctx);
@@ -733,7 +734,6 @@ static int conn_connect(struct rg_sip_tp *tp, enum rg_sip_tp_kind kind, const st
         return RG_ENOMEM;
     c->peer = *dst;
     c->connecting = true;
-    c->connect_deadline_us = rg_loop_now_us(tp->cfg.loop) + tp->cfg.connect_timeout_us;
     *out = c;
     return RG_OK;
 }

@@ -100,7 +100,7 @@ struct rg_sip_tp_cfg {
     size_t max_conns;               /* 0: RG_SIP_TP_MAX_CONNS_DEFAULT */
     size_t max_out;                 /* per connection; 0: sip_stream default */
     int64_t idle_us;                /* 0: sip_stream default (300 s) */
-    int64_t connect_timeout_us;     /* 0: 10 s */
+    int64_t connect_timeout_us;     /* connect + TLS handshake; 0: 10 s */
     const char *web_root;           /* copied; NULL serves no files */
     struct ssl_ctx_st *tls_client;  /* outgoing TLS; NULL: one without peer checks */
 };

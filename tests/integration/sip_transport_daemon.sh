@@ -2,7 +2,7 @@
 # SIP transports of rtcgated (issue 5) inside a private network namespace:
 # the embedded default (SIP over WebSocket and the demo page on 8080, UDP on
 # 5060), then TCP, TLS and WSS listeners added to the configuration.  Real
-# peers: sipp (UDP, TCP), a Node WebSocket client (ws, wss), curl (the page),
+# peers: sipp (UDP, TCP), a Node WebSocket client (ws, wss), JsSIP, curl (the page),
 # openssl s_client (TLS); RFC 4475's malformed requests get 400s and the
 # daemon keeps serving; over-long messages are refused.
 # Usage: tests/integration/sip_transport_daemon.sh BUILD_DIR
@@ -54,6 +54,8 @@ code=$(curl -s -o /dev/null -w '%{http_code}' --path-as-is http://127.0.0.1:8080
 
 node tests/integration/sip_ws_client.mjs ws://127.0.0.1:8080/any/path ws ||
     fail "sip_transport: node WebSocket client (ws)"
+timeout 20 node tests/integration/sip_jssip_options.mjs ws://127.0.0.1:8080/ ||
+    fail "sip_transport: JsSIP OPTIONS over ws"
 
 # RFC 4475 §3.1.2: every malformed request (verdict 400 in the README) over
 # UDP gets a 400, then the daemon still answers.
