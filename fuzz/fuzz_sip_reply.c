@@ -37,7 +37,8 @@ static void check_400(struct rg_str in)
     if (rg_str_has_prefix(in, "SIP/") || !rg_str_has_prefix(o, "SIP/2.0 400 Bad Request - X\r\n"))
         abort();
     static const char tail[] = "Content-Length: 0\r\n\r\n";
-    if (o.len < sizeof(tail) - 1 || memcmp(o.p + o.len - (sizeof(tail) - 1), tail, sizeof(tail) - 1))
+    if (o.len < sizeof(tail) - 1 ||
+        memcmp(o.p + o.len - (sizeof(tail) - 1), tail, sizeof(tail) - 1))
         abort();
     if (rg_str_find(o, RG_STR_LIT("\r\n\r\n")) != (long)(o.len - 4))
         abort();

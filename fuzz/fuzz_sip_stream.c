@@ -111,8 +111,8 @@ static void drain(struct rg_sip_stream *s, struct trace *tr, bool ws_mode)
 
 static void run(const uint8_t *p, size_t n, bool ws, size_t chunk, struct trace *tr)
 {
-    struct rg_sip_stream_cfg cfg = { .ws = ws, .max_out = MAX_OUT, .max_http = 1024,
-                                     .idle_us = 1000000 };
+    struct rg_sip_stream_cfg cfg = {
+        .ws = ws, .max_out = MAX_OUT, .max_http = 1024, .idle_us = 1000000};
     cfg.lim = RG_SIP_LIMITS_DEFAULT;
     cfg.lim.max_msg_bytes = MAX_MSG;
     struct rg_sip_stream s;
@@ -143,7 +143,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     bool ws = data[0] & 1;
     size_t chunk = data[0] >> 1 ? data[0] >> 1 : 1;
-    struct trace a = { 14695981039346656037ull, 14695981039346656037ull, 0, 0 }, b = a;
+    struct trace a = {14695981039346656037ull, 14695981039346656037ull, 0, 0}, b = a;
     run(data + 1, size - 1, ws, size, &a);
     run(data + 1, size - 1, ws, chunk, &b);
     if (a.hash != b.hash || a.out_hash != b.out_hash || a.out_bytes != b.out_bytes)

@@ -15,8 +15,7 @@
 /* Headers a response must echo (RFC 3261 §8.2.6.2), long and compact. */
 static bool echoed_name(struct rg_str n, bool *is_to)
 {
-    static const char *const names[] = { "via", "v", "from", "f", "to", "t",
-                                         "call-id", "i", "cseq" };
+    static const char *const names[] = {"via", "v", "from", "f", "to", "t", "call-id", "i", "cseq"};
     *is_to = rg_str_caseeq_cstr(n, "to") || rg_str_caseeq_cstr(n, "t");
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (rg_str_caseeq_cstr(n, names[i]))
@@ -163,10 +162,16 @@ int rg_sip_http_map_path(struct rg_str target, char *out, size_t out_size)
 static const char *content_type(const char *path)
 {
     static const char *const map[][2] = {
-        { ".html", "text/html; charset=utf-8" }, { ".js", "text/javascript; charset=utf-8" },
-        { ".mjs", "text/javascript; charset=utf-8" }, { ".css", "text/css; charset=utf-8" },
-        { ".json", "application/json" }, { ".svg", "image/svg+xml" }, { ".png", "image/png" },
-        { ".ico", "image/x-icon" }, { ".wav", "audio/wav" }, { ".txt", "text/plain; charset=utf-8" },
+        {".html", "text/html; charset=utf-8"},
+        {".js", "text/javascript; charset=utf-8"},
+        {".mjs", "text/javascript; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},
+        {".json", "application/json"},
+        {".svg", "image/svg+xml"},
+        {".png", "image/png"},
+        {".ico", "image/x-icon"},
+        {".wav", "audio/wav"},
+        {".txt", "text/plain; charset=utf-8"},
     };
     size_t n = strlen(path);
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {

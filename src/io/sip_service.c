@@ -138,9 +138,9 @@ static bool has_transport(const char *set, const char *t)
 static int open_port(struct rg_sip_service *s, const struct rg_sip_service_opts *o,
                      const struct rg_cfg_node *sp, const char *zone)
 {
-    static const char *const names[RG_SIP_TP_COUNT] = { "sip-udp", "sip-tcp", "sip-tls-tcp",
-                                                        "sip-ws", "sip-wss" };
-    const char *ips[2] = { rg_cfg_get_at(sp, "ipAddressV4"), rg_cfg_get_at(sp, "ipAddressV6") };
+    static const char *const names[RG_SIP_TP_COUNT] = {"sip-udp", "sip-tcp", "sip-tls-tcp",
+                                                       "sip-ws", "sip-wss"};
+    const char *ips[2] = {rg_cfg_get_at(sp, "ipAddressV4"), rg_cfg_get_at(sp, "ipAddressV6")};
     const char *set = rg_cfg_get_at(sp, "transportProtocolsAllowed");
     const char *cert = rg_cfg_get_at(sp, "tlsCertName");
     int64_t port = 0;
@@ -152,9 +152,10 @@ static int open_port(struct rg_sip_service *s, const struct rg_sip_service_opts 
         if ((k == RG_SIP_TP_TLS || k == RG_SIP_TP_WSS) && !ctx)
             rc = tls_ctx(o, cert ? cert : "defaultDtlsSBCCert", &ctx);
         for (int i = 0; rc == RG_OK && i < 2; i++) {
-            struct rg_sip_listener_spec spec = { .kind = (enum rg_sip_tp_kind)k, .tls = ctx,
-                                                 .ws_path = rg_cfg_get_at(sp, "wsPath"),
-                                                 .zone = zone };
+            struct rg_sip_listener_spec spec = {.kind = (enum rg_sip_tp_kind)k,
+                                                .tls = ctx,
+                                                .ws_path = rg_cfg_get_at(sp, "wsPath"),
+                                                .zone = zone};
             if (!ips[i])
                 continue;
             if (rg_addr_parse_ip(rg_str_from_cstr(ips[i]), &spec.addr) != RG_OK) {
@@ -164,8 +165,8 @@ static int open_port(struct rg_sip_service *s, const struct rg_sip_service_opts 
             spec.addr.port = (uint16_t)port;
             int r = rg_sip_tp_listen(s->tp, &spec, NULL);
             if (r < 0) {
-                fprintf(stderr, "rtcgated: SIP %s listener %s port %lld: %s\n", names[k],
-                        ips[i], (long long)port, rg_strerror(r));
+                fprintf(stderr, "rtcgated: SIP %s listener %s port %lld: %s\n", names[k], ips[i],
+                        (long long)port, rg_strerror(r));
                 rc = r;
             }
         }
@@ -202,8 +203,12 @@ int rg_sip_service_start(const struct rg_sip_service_opts *o, struct rg_sip_serv
     s->log = o->log;
     rg_arena_init(&s->arena, 8192, 1u << 20);
     rg_buf_init(&s->out, 65535);
-    struct rg_sip_tp_cfg tc = { .loop = o->loop, .rx = on_rx, .closed = on_closed, .ud = s,
-                                .log = o->log, .web_root = o->web_root };
+    struct rg_sip_tp_cfg tc = {.loop = o->loop,
+                               .rx = on_rx,
+                               .closed = on_closed,
+                               .ud = s,
+                               .log = o->log,
+                               .web_root = o->web_root};
     int rc = rg_sip_tp_new(&tc, &s->tp);
     if (rc == RG_OK)
         rc = open_listeners(s, o);

@@ -8,8 +8,7 @@
 
 static const char k_pong[] = "\r\n";
 
-int rg_sip_stream_init(struct rg_sip_stream *s, const struct rg_sip_stream_cfg *cfg,
-                       int64_t now_us)
+int rg_sip_stream_init(struct rg_sip_stream *s, const struct rg_sip_stream_cfg *cfg, int64_t now_us)
 {
     memset(s, 0, sizeof(*s));
     s->cfg = *cfg;
@@ -34,7 +33,7 @@ int rg_sip_stream_init(struct rg_sip_stream *s, const struct rg_sip_stream_cfg *
         .role = RG_WS_SERVER,
         .max_msg = s->cfg.lim.max_msg_bytes,
         .max_out = s->cfg.max_out,
-        .server = { .require_sip = true },
+        .server = {.require_sip = true},
         .log = cfg->log,
     };
     int rc = rg_ws_conn_init(&s->wsc, &wc, now_us);

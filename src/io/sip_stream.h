@@ -58,14 +58,14 @@ struct rg_sip_stream_cfg {
 
 enum rg_sip_stream_ev_type {
     RG_SIP_STREAM_EV_NONE = 0,
-    RG_SIP_STREAM_EV_OPEN,    /* WebSocket handshake done (ev.sip: "sip" agreed) */
-    RG_SIP_STREAM_EV_MESSAGE, /* ev.data: one complete SIP message (not yet parsed) */
+    RG_SIP_STREAM_EV_OPEN,     /* WebSocket handshake done (ev.sip: "sip" agreed) */
+    RG_SIP_STREAM_EV_MESSAGE,  /* ev.data: one complete SIP message (not yet parsed) */
     RG_SIP_STREAM_EV_BADFRAME, /* stream framing failed for good: ev.data holds what was
                                 * buffered (for a 400), ev.why; the stream is finished
                                 * once the reply (if any) is sent */
-    RG_SIP_STREAM_EV_HTTP,    /* plain HTTP request: ev.method, ev.target; answer with
-                               * rg_sip_stream_http_reply */
-    RG_SIP_STREAM_EV_CLOSED,  /* the connection ended: ev.why */
+    RG_SIP_STREAM_EV_HTTP,     /* plain HTTP request: ev.method, ev.target; answer with
+                                * rg_sip_stream_http_reply */
+    RG_SIP_STREAM_EV_CLOSED,   /* the connection ended: ev.why */
 };
 
 struct rg_sip_stream_ev {
@@ -82,12 +82,12 @@ struct rg_sip_stream {
     struct rg_ws_conn wsc;   /* ws */
     struct rg_buf out;       /* raw stream output and HTTP replies */
     size_t out_off;
-    size_t ka_run;       /* CR/LF bytes seen between messages (keep-alive) */
-    bool msg_out;        /* a framer message was handed out, consume it next poll */
-    bool finished;       /* nothing more but flushing out */
-    bool closed_told;    /* CLOSED was reported */
-    bool http;           /* an HTTP request was reported */
-    bool bad;            /* framing failed: finish after the owner's reply */
+    size_t ka_run;    /* CR/LF bytes seen between messages (keep-alive) */
+    bool msg_out;     /* a framer message was handed out, consume it next poll */
+    bool finished;    /* nothing more but flushing out */
+    bool closed_told; /* CLOSED was reported */
+    bool http;        /* an HTTP request was reported */
+    bool bad;         /* framing failed: finish after the owner's reply */
     const char *why;
     int64_t last_rx_us;
 };

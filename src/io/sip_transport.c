@@ -25,6 +25,7 @@
 #include "core/arena.h"
 #include "io/sip_reply.h"
 #include "io/sip_stream.h"
+#include "io/sip_via.h"
 #include "io/udp.h"
 
 #define UDP_MAX_DATAGRAM 65535
@@ -79,7 +80,7 @@ struct rg_sip_tp {
 
 const char *rg_sip_tp_name(enum rg_sip_tp_kind k)
 {
-    static const char *const names[RG_SIP_TP_COUNT] = { "UDP", "TCP", "TLS", "WS", "WSS" };
+    static const char *const names[RG_SIP_TP_COUNT] = {"UDP", "TCP", "TLS", "WS", "WSS"};
     return (unsigned)k < RG_SIP_TP_COUNT ? names[k] : "?";
 }
 
@@ -186,9 +187,14 @@ static void reply_400(struct rg_sip_tp *tp, const struct rg_sip_flow *flow, stru
 static void deliver(struct rg_sip_tp *tp, struct rg_sip_rx *rx)
 {
     struct rg_sip_msg *m = NULL;
-    struct rg_sip_error err = { 0 };
+    struct rg_sip_error err = {0};
     rg_arena_reset(&tp->arena);
     int rc = rg_sip_parse(rx->data.p, rx->data.len, &tp->cfg.lim, &tp->arena, &m, &err);
+    /* RFC 3261 §18.2.1, RFC 3581 §4: received= / rport= on the top Via;
+     * a stamp that could not be added leaves the message as it was. */
+    if (rc == RG_OK && m->is_request &&
+        rg_sip_via_stamp(m, &tp->arena, &rx->src, NULL) == RG_EBADMSG)
+        rc = RG_ENOMEM; /* re-indexing failed: never delivered */
     if (rc == RG_OK) {
         rx->msg = m;
         tp->cfg.rx(tp->cfg.ud, rx);
@@ -219,18 +225,18 @@ static void on_udp(struct rg_loop *loop, int fd, unsigned events, void *ud)
     for (int i = 0; i < MAX_DATAGRAMS_PER_EVENT; i++) {
         struct sockaddr_storage ss;
         socklen_t sl = sizeof(ss);
-        ssize_t n = recvfrom(fd, tp->udp_buf, UDP_MAX_DATAGRAM, MSG_DONTWAIT,
-                             (struct sockaddr *)&ss, &sl);
+        ssize_t n =
+            recvfrom(fd, tp->udp_buf, UDP_MAX_DATAGRAM, MSG_DONTWAIT, (struct sockaddr *)&ss, &sl);
         if (n < 0)
             break; /* EAGAIN, or an ICMP error reported on the socket */
-        struct rg_sip_rx rx = { .kind = RG_SIP_TP_UDP, .local = l->addr, .listener = l->idx,
-                                .zone = l->zone };
+        struct rg_sip_rx rx = {
+            .kind = RG_SIP_TP_UDP, .local = l->addr, .listener = l->idx, .zone = l->zone};
         if (rg_udp_addr_from_sockaddr((struct sockaddr *)&ss, &rx.src) != RG_OK)
             continue;
         if (n == 0 || only_crlf(tp->udp_buf, (size_t)n))
             continue; /* keep-alive (RFC 5626 §3.5.1 allows CRLF on UDP too) */
         rx.data = rg_str_make(tp->udp_buf, (size_t)n);
-        rx.flow = (struct rg_sip_flow){ .conn = 0, .listener = l->idx, .peer = rx.src };
+        rx.flow = (struct rg_sip_flow){.conn = 0, .listener = l->idx, .peer = rx.src};
         deliver(tp, &rx);
     }
 }
@@ -357,9 +363,13 @@ static void conn_events(struct conn *c)
         struct rg_sip_stream_ev ev;
         rg_sip_stream_poll(&c->st, rg_loop_now_us(tp->cfg.loop), &ev);
         struct rg_sip_rx rx = {
-            .data = ev.data, .kind = c->kind, .reliable = true,
-            .flow = { .conn = c->id, .listener = c->listener, .peer = c->peer },
-            .src = c->peer, .local = c->local, .listener = c->listener,
+            .data = ev.data,
+            .kind = c->kind,
+            .reliable = true,
+            .flow = {.conn = c->id, .listener = c->listener, .peer = c->peer},
+            .src = c->peer,
+            .local = c->local,
+            .listener = c->listener,
             .zone = c->listener < tp->nl ? tp->l[c->listener].zone : "",
         };
         switch (ev.type) {
@@ -529,9 +539,13 @@ static struct conn *conn_new(struct rg_sip_tp *tp, int fd, enum rg_sip_tp_kind k
     struct conn *c = rg_calloc(1, sizeof(*c));
     const struct listener *l = listener < tp->nl ? &tp->l[listener] : NULL;
     struct rg_sip_stream_cfg sc = {
-        .ws = kind_ws(kind), .lim = tp->cfg.lim, .max_out = tp->cfg.max_out,
-        .idle_us = tp->cfg.idle_us, .max_http = RG_SIP_HTTP_MAX_FILE + 1024,
-        .ws_path = l ? l->ws_path : NULL, .log = tp->cfg.log,
+        .ws = kind_ws(kind),
+        .lim = tp->cfg.lim,
+        .max_out = tp->cfg.max_out,
+        .idle_us = tp->cfg.idle_us,
+        .max_http = RG_SIP_HTTP_MAX_FILE + 1024,
+        .ws_path = l ? l->ws_path : NULL,
+        .log = tp->cfg.log,
     };
     int64_t now = rg_loop_now_us(tp->cfg.loop);
     if (!c || rg_sip_stream_init(&c->st, &sc, now) != RG_OK) {
@@ -551,8 +565,8 @@ static struct conn *conn_new(struct rg_sip_tp *tp, int fd, enum rg_sip_tp_kind k
         c->ssl = SSL_new(ctx);
         ok = c->ssl && SSL_set_fd(c->ssl, fd) == 1;
         if (ok) {
-            SSL_set_mode(c->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE |
-                                     SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+            SSL_set_mode(c->ssl,
+                         SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
             if (client)
                 SSL_set_connect_state(c->ssl);
             else
@@ -643,8 +657,8 @@ int rg_sip_tp_listen(struct rg_sip_tp *tp, const struct rg_sip_listener_spec *sp
     memset(l, 0, sizeof(*l));
     if ((spec->ws_path && rg_str_copy_cstr(rg_str_from_cstr(spec->ws_path), l->ws_path,
                                            sizeof(l->ws_path)) != RG_OK) ||
-        (spec->zone && rg_str_copy_cstr(rg_str_from_cstr(spec->zone), l->zone,
-                                        sizeof(l->zone)) != RG_OK))
+        (spec->zone &&
+         rg_str_copy_cstr(rg_str_from_cstr(spec->zone), l->zone, sizeof(l->zone)) != RG_OK))
         return RG_EINVAL;
     bool udp = spec->kind == RG_SIP_TP_UDP;
     int fd = open_socket(&spec->addr, udp ? SOCK_DGRAM : SOCK_STREAM, true, &l->addr);
@@ -745,10 +759,11 @@ int rg_sip_tp_send_to(struct rg_sip_tp *tp, enum rg_sip_tp_kind kind, const stru
         return RG_EINVAL;
     if (kind_ws(kind))
         return RG_EUNSUPP;
-    struct rg_sip_flow f = { .peer = *dst, .listener = NO_LISTENER };
+    struct rg_sip_flow f = {.peer = *dst, .listener = NO_LISTENER};
     if (kind == RG_SIP_TP_UDP) {
         unsigned i = 0;
-        while (i < tp->nl && (tp->l[i].kind != RG_SIP_TP_UDP || tp->l[i].addr.family != dst->family))
+        while (i < tp->nl &&
+               (tp->l[i].kind != RG_SIP_TP_UDP || tp->l[i].addr.family != dst->family))
             i++;
         if (i == tp->nl)
             return RG_ENOTFOUND;

@@ -11,9 +11,9 @@
  * here with 400 (RFC 3261 §21.4.1) on the same flow and the connection
  * stays up; an unframeable stream (no Content-Length, too big) gets its 400
  * and is closed, since it cannot be re-synchronised (§18.3).  Responses
- * that do not parse are dropped.  Top-Via received=/rport (RFC 3261
- * §18.2.1, RFC 3581 §4) are left to the transaction layer, which has
- * rx->src: this layer never rewrites a message.
+ * that do not parse are dropped.  The top Via of a request gets received=
+ * and rport= here (RFC 3261 §18.2.1, RFC 3581 §4, io/sip_via.h), so
+ * responses built from it carry them; rx->data stays the bytes received.
  *
  * Sending: rg_sip_tp_send(flow) writes on the flow a message came in on —
  * for browsers the only way back (RFC 7118 §5, RFC 5626 "ob"): the flow
@@ -75,14 +75,14 @@ struct rg_sip_flow {
 };
 
 struct rg_sip_rx {
-    struct rg_str data;         /* the whole message as received */
-    const struct rg_sip_msg *msg; /* parsed, views into data */
+    struct rg_str data;           /* the whole message as received */
+    const struct rg_sip_msg *msg; /* parsed (views into data; top Via stamped) */
     enum rg_sip_tp_kind kind;
     bool reliable;
     struct rg_sip_flow flow;
     struct rg_addr src, local;
-    unsigned listener;          /* index, or RG_SIP_TP_MAX_LISTENERS for outgoing */
-    const char *zone;           /* the listener's zone name ("" when none) */
+    unsigned listener; /* index, or RG_SIP_TP_MAX_LISTENERS for outgoing */
+    const char *zone;  /* the listener's zone name ("" when none) */
 };
 
 typedef void rg_sip_tp_rx_fn(void *ud, const struct rg_sip_rx *rx);
@@ -91,26 +91,26 @@ typedef void rg_sip_tp_closed_fn(void *ud, uint64_t conn, enum rg_sip_tp_kind ki
 struct ssl_ctx_st;
 
 struct rg_sip_tp_cfg {
-    struct rg_loop *loop;           /* required, borrowed */
-    rg_sip_tp_rx_fn *rx;            /* required */
-    rg_sip_tp_closed_fn *closed;    /* may be NULL */
+    struct rg_loop *loop;        /* required, borrowed */
+    rg_sip_tp_rx_fn *rx;         /* required */
+    rg_sip_tp_closed_fn *closed; /* may be NULL */
     void *ud;
-    const struct rg_log *log;       /* may be NULL */
-    struct rg_sip_limits lim;       /* max_msg_bytes 0: defaults */
-    size_t max_conns;               /* 0: RG_SIP_TP_MAX_CONNS_DEFAULT */
-    size_t max_out;                 /* per connection; 0: sip_stream default */
-    int64_t idle_us;                /* 0: sip_stream default (300 s) */
-    int64_t connect_timeout_us;     /* connect + TLS handshake; 0: 10 s */
-    const char *web_root;           /* copied; NULL serves no files */
-    struct ssl_ctx_st *tls_client;  /* outgoing TLS; NULL: one without peer checks */
+    const struct rg_log *log;      /* may be NULL */
+    struct rg_sip_limits lim;      /* max_msg_bytes 0: defaults */
+    size_t max_conns;              /* 0: RG_SIP_TP_MAX_CONNS_DEFAULT */
+    size_t max_out;                /* per connection; 0: sip_stream default */
+    int64_t idle_us;               /* 0: sip_stream default (300 s) */
+    int64_t connect_timeout_us;    /* connect + TLS handshake; 0: 10 s */
+    const char *web_root;          /* copied; NULL serves no files */
+    struct ssl_ctx_st *tls_client; /* outgoing TLS; NULL: one without peer checks */
 };
 
 struct rg_sip_listener_spec {
     enum rg_sip_tp_kind kind;
-    struct rg_addr addr;            /* port 0 picks one (see *bound) */
-    const char *ws_path;            /* WS/WSS: NULL or "/" any path */
-    struct ssl_ctx_st *tls;         /* TLS/WSS: required server context */
-    const char *zone;               /* copied, may be NULL */
+    struct rg_addr addr;    /* port 0 picks one (see *bound) */
+    const char *ws_path;    /* WS/WSS: NULL or "/" any path */
+    struct ssl_ctx_st *tls; /* TLS/WSS: required server context */
+    const char *zone;       /* copied, may be NULL */
 };
 
 struct rg_sip_tp;

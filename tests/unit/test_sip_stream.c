@@ -65,7 +65,7 @@ static void feed(struct rg_t *t, struct rg_sip_stream *s, const char *p, size_t 
 
 static void raw_init(struct rg_t *t, struct rg_sip_stream *s, struct got *g, size_t max_out)
 {
-    struct rg_sip_stream_cfg cfg = { .max_out = max_out, .idle_us = 1000000 };
+    struct rg_sip_stream_cfg cfg = {.max_out = max_out, .idle_us = 1000000};
     memset(g, 0, sizeof(*g));
     rg_buf_init(&g->tx, 1 << 20);
     CHECK_OK(t, rg_sip_stream_init(s, &cfg, 0));
@@ -193,11 +193,12 @@ static void ws_pair_init(struct rg_t *t, struct ws_pair *p, const char *path, co
     memset(p, 0, sizeof(*p));
     rg_rng_seeded_init(&p->st, 7, &p->rng);
     rg_buf_init(&p->g.tx, 1 << 20);
-    struct rg_sip_stream_cfg sc = { .ws = true, .ws_path = want };
+    struct rg_sip_stream_cfg sc = {.ws = true, .ws_path = want};
     CHECK_OK(t, rg_sip_stream_init(&p->s, &sc, 0));
-    struct rg_ws_conn_cfg cc = { .role = RG_WS_CLIENT, .rng = &p->rng,
-                                 .host = RG_STR_LIT("127.0.0.1:8080"),
-                                 .path = rg_str_from_cstr(path) };
+    struct rg_ws_conn_cfg cc = {.role = RG_WS_CLIENT,
+                                .rng = &p->rng,
+                                .host = RG_STR_LIT("127.0.0.1:8080"),
+                                .path = rg_str_from_cstr(path)};
     CHECK_OK(t, rg_ws_conn_init(&p->c, &cc, 0));
     ws_pump(t, p);
     struct rg_ws_event ev;
@@ -273,7 +274,7 @@ static void ws_plain_http_get(struct rg_t *t)
     struct got g;
     memset(&g, 0, sizeof(g));
     rg_buf_init(&g.tx, 1 << 20);
-    struct rg_sip_stream_cfg sc = { .ws = true, .max_http = 64 };
+    struct rg_sip_stream_cfg sc = {.ws = true, .max_http = 64};
     CHECK_OK(t, rg_sip_stream_init(&s, &sc, 0));
     feed(t, &s, req, sizeof(req) - 1, 3, &g);
     CHECK_EQ_INT(t, g.http, 1);
@@ -304,17 +305,20 @@ static void reply_400_from_torture(struct rg_t *t)
     struct rg_str raw = file_str(t, "tests/vectors/rfc4475/insuf.dat", &mem);
     struct rg_buf out;
     rg_buf_init(&out, 8192);
-    CHECK_OK(t, rg_sip_reply_bad_request(raw, "Bad Request - Missing Call-ID", RG_STR_LIT("x1"), &out));
+    CHECK_OK(
+        t, rg_sip_reply_bad_request(raw, "Bad Request - Missing Call-ID", RG_STR_LIT("x1"), &out));
     struct rg_str o = rg_buf_str(&out);
     CHECK(t, rg_str_has_prefix(o, "SIP/2.0 400 Bad Request - Missing Call-ID\r\n"));
-    CHECK(t, rg_str_find(o, RG_STR_LIT("Via: SIP/2.0/UDP 192.0.2.95;branch=z9hG4bKkdj.insuf\r\n")) > 0);
+    CHECK(t, rg_str_find(o, RG_STR_LIT("Via: SIP/2.0/UDP 192.0.2.95;branch=z9hG4bKkdj.insuf\r\n")) >
+                 0);
     CHECK(t, rg_str_find(o, RG_STR_LIT("CSeq: 193942 INVITE\r\n")) > 0);
     CHECK(t, rg_str_find(o, RG_STR_LIT("Content-Type")) < 0);
     CHECK(t, rg_str_has_prefix(rg_str_from(o, o.len - 21), "Content-Length: 0\r\n\r\n"));
     rg_free(mem);
     /* compact names, To without tag gets ours, folded Via kept */
-    static const char in[] = "OPTIONS sip:x SIP/2.0\r\nv: SIP/2.0/TCP h\r\n ;branch=z9hG4bK9\r\n"
-                             "t: <sip:x@y>\r\nf: <sip:a@b>;tag=9\r\ni: c1\r\nCSeq: 1 INVITE\r\n\r\n";
+    static const char in[] =
+        "OPTIONS sip:x SIP/2.0\r\nv: SIP/2.0/TCP h\r\n ;branch=z9hG4bK9\r\n"
+        "t: <sip:x@y>\r\nf: <sip:a@b>;tag=9\r\ni: c1\r\nCSeq: 1 INVITE\r\n\r\n";
     rg_buf_reset(&out);
     CHECK_OK(t, rg_sip_reply_bad_request(rg_str_make(in, sizeof(in) - 1), "Bad Request",
                                          RG_STR_LIT("x2"), &out));
@@ -324,13 +328,19 @@ static void reply_400_from_torture(struct rg_t *t)
               "Content-Length: 0\r\n\r\n");
     /* responses and Via-less requests are never answered */
     rg_buf_reset(&out);
-    CHECK_EQ_INT(t, rg_sip_reply_bad_request(RG_STR_LIT("SIP/2.0 200 OK\r\nVia: x\r\n\r\n"), "B",
-                                             RG_STR_NULL, &out), RG_ENOTFOUND);
-    CHECK_EQ_INT(t, rg_sip_reply_bad_request(RG_STR_LIT("OPTIONS sip:x SIP/2.0\r\nTo: x\r\n\r\n"),
-                                             "B", RG_STR_NULL, &out), RG_ENOTFOUND);
+    CHECK_EQ_INT(t,
+                 rg_sip_reply_bad_request(RG_STR_LIT("SIP/2.0 200 OK\r\nVia: x\r\n\r\n"), "B",
+                                          RG_STR_NULL, &out),
+                 RG_ENOTFOUND);
+    CHECK_EQ_INT(t,
+                 rg_sip_reply_bad_request(RG_STR_LIT("OPTIONS sip:x SIP/2.0\r\nTo: x\r\n\r\n"), "B",
+                                          RG_STR_NULL, &out),
+                 RG_ENOTFOUND);
     CHECK_EQ_INT(t, out.len, 0);
-    CHECK_EQ_INT(t, rg_sip_reply_bad_request(RG_STR_LIT("OPTIONS x SIP/2.0\r\nVia: x\r\n"), "a\r\nb",
-                                             RG_STR_NULL, &out), RG_EINVAL);
+    CHECK_EQ_INT(t,
+                 rg_sip_reply_bad_request(RG_STR_LIT("OPTIONS x SIP/2.0\r\nVia: x\r\n"), "a\r\nb",
+                                          RG_STR_NULL, &out),
+                 RG_EINVAL);
     rg_buf_deinit(&out);
 }
 
@@ -343,8 +353,16 @@ static void http_paths(struct rg_t *t)
     CHECK(t, strcmp(p, "index.html") == 0);
     CHECK_OK(t, rg_sip_http_map_path(RG_STR_LIT("/js/jssip-3.10.min.js"), p, sizeof(p)));
     CHECK(t, strcmp(p, "js/jssip-3.10.min.js") == 0);
-    static const char *const bad[] = { "/../etc/passwd", "/a/../../b", "/.git/config", "//etc",
-                                       "/a//b", "/a/", "x", "/%2e%2e/x", "/a\\b", "" };
+    static const char *const bad[] = {"/../etc/passwd",
+                                      "/a/../../b",
+                                      "/.git/config",
+                                      "//etc",
+                                      "/a//b",
+                                      "/a/",
+                                      "x",
+                                      "/%2e%2e/x",
+                                      "/a\\b",
+                                      ""};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         CHECK_EQ_INT(t, rg_sip_http_map_path(rg_str_from_cstr(bad[i]), p, sizeof(p)), RG_ENOTFOUND);
 }
@@ -362,9 +380,10 @@ static void http_files(struct rg_t *t)
     struct rg_buf out;
     rg_buf_init(&out, 1 << 16);
     CHECK_OK(t, rg_sip_http_reply(dir, RG_STR_LIT("GET"), RG_STR_LIT("/"), &out));
-    CHECK_STR(t, rg_buf_str(&out), "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
-                                   "Content-Length: 9\r\nCache-Control: no-cache\r\n"
-                                   "Connection: close\r\n\r\n<p>hi</p>");
+    CHECK_STR(t, rg_buf_str(&out),
+              "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+              "Content-Length: 9\r\nCache-Control: no-cache\r\n"
+              "Connection: close\r\n\r\n<p>hi</p>");
     rg_buf_reset(&out);
     CHECK_OK(t, rg_sip_http_reply(dir, RG_STR_LIT("HEAD"), RG_STR_LIT("/index.html"), &out));
     CHECK(t, rg_str_has_prefix(rg_buf_str(&out), "HTTP/1.1 200 OK\r\n"));
@@ -387,7 +406,7 @@ static int oom_stream_once(void *arg)
 {
     (void)arg;
     struct rg_sip_stream s;
-    struct rg_sip_stream_cfg cfg = { 0 };
+    struct rg_sip_stream_cfg cfg = {0};
     int rc = rg_sip_stream_init(&s, &cfg, 0);
     if (rc != RG_OK)
         return rc;
@@ -416,17 +435,17 @@ static void oom_stepping(struct rg_t *t)
 }
 
 static const struct rg_test_case cases[] = {
-    { "raw_messages_whole_and_bytewise", raw_messages_whole_and_bytewise },
-    { "raw_keepalive_ping_pong", raw_keepalive_ping_pong },
-    { "raw_missing_content_length", raw_missing_content_length },
-    { "raw_limits_and_idle", raw_limits_and_idle },
-    { "ws_sip_messages_and_keepalive", ws_sip_messages_and_keepalive },
-    { "ws_wrong_path_closed", ws_wrong_path_closed },
-    { "ws_plain_http_get", ws_plain_http_get },
-    { "reply_400_from_torture", reply_400_from_torture },
-    { "http_paths", http_paths },
-    { "http_files", http_files },
-    { "oom_stepping", oom_stepping },
+    {"raw_messages_whole_and_bytewise", raw_messages_whole_and_bytewise},
+    {"raw_keepalive_ping_pong", raw_keepalive_ping_pong},
+    {"raw_missing_content_length", raw_missing_content_length},
+    {"raw_limits_and_idle", raw_limits_and_idle},
+    {"ws_sip_messages_and_keepalive", ws_sip_messages_and_keepalive},
+    {"ws_wrong_path_closed", ws_wrong_path_closed},
+    {"ws_plain_http_get", ws_plain_http_get},
+    {"reply_400_from_torture", reply_400_from_torture},
+    {"http_paths", http_paths},
+    {"http_files", http_files},
+    {"oom_stepping", oom_stepping},
 };
 
 RG_TEST_MAIN(cases)

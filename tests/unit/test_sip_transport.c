@@ -20,14 +20,15 @@
 #include "proto/sip/sip_build.h"
 #include "proto/ws/ws_conn.h"
 
-#define OPT(id)                                                                                  \
-    "OPTIONS sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:5099;branch=z9hG4bK" id "\r\n" \
-    "From: <sip:a@b>;tag=1\r\nTo: <sip:x@127.0.0.1>\r\nCall-ID: " id "\r\nCSeq: 1 OPTIONS\r\n"   \
+#define OPT(id)                                                                                    \
+    "OPTIONS sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:5099;branch=z9hG4bK" id "\r\n"  \
+    "From: <sip:a@b>;tag=1\r\nTo: <sip:x@127.0.0.1>\r\nCall-ID: " id "\r\nCSeq: 1 OPTIONS\r\n"     \
     "Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
 /* RFC 4475 §3.1.2.18 style: no Call-ID */
-#define BAD                                                                                      \
-    "OPTIONS sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:5099;branch=z9hG4bKbad\r\n"   \
-    "From: <sip:a@b>;tag=1\r\nTo: <sip:x@127.0.0.1>\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
+#define BAD                                                                                        \
+    "OPTIONS sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:5099;branch=z9hG4bKbad\r\n"     \
+    "From: <sip:a@b>;tag=1\r\nTo: <sip:x@127.0.0.1>\r\nCSeq: 1 OPTIONS\r\nContent-Length: "        \
+    "0\r\n\r\n"
 
 struct env {
     struct rg_loop loop;
@@ -76,7 +77,7 @@ static void env_init(struct rg_t *t, struct env *e, struct rg_sip_tp_cfg *over)
     memset(e, 0, sizeof(*e));
     e->answer = true;
     REQUIRE(t, rg_loop_init(&e->loop) == RG_OK);
-    struct rg_sip_tp_cfg cfg = over ? *over : (struct rg_sip_tp_cfg){ 0 };
+    struct rg_sip_tp_cfg cfg = over ? *over : (struct rg_sip_tp_cfg){0};
     cfg.loop = &e->loop;
     cfg.rx = on_rx;
     cfg.closed = on_closed;
@@ -93,7 +94,7 @@ static void env_deinit(struct env *e)
 static int listen_on(struct rg_t *t, struct env *e, enum rg_sip_tp_kind k, SSL_CTX *tls,
                      struct rg_addr *bound)
 {
-    struct rg_sip_listener_spec spec = { .kind = k, .tls = tls, .zone = "Z1" };
+    struct rg_sip_listener_spec spec = {.kind = k, .tls = tls, .zone = "Z1"};
     CHECK_OK(t, rg_addr_parse_ip(RG_STR_LIT("127.0.0.1"), &spec.addr));
     int idx = rg_sip_tp_listen(e->tp, &spec, bound);
     CHECK(t, idx >= 0 && bound->port != 0);
@@ -196,7 +197,7 @@ static void tcp_options_400_keepalive_close(struct rg_t *t)
     CHECK_EQ_INT(t, e.closed, 1);
     CHECK(t, e.last_closed == id);
     CHECK_EQ_INT(t, rg_sip_tp_conn_count(e.tp), 0);
-    struct rg_sip_flow gone = { .conn = id };
+    struct rg_sip_flow gone = {.conn = id};
     CHECK_EQ_INT(t, rg_sip_tp_send(e.tp, &gone, "x", 1), RG_ENOTFOUND);
     env_deinit(&e);
 }
@@ -227,7 +228,7 @@ static void tcp_unframeable_closes(struct rg_t *t)
 static void limits_max_conns_and_idle(struct rg_t *t)
 {
     struct env e;
-    struct rg_sip_tp_cfg cfg = { .max_conns = 2, .idle_us = 300000 };
+    struct rg_sip_tp_cfg cfg = {.max_conns = 2, .idle_us = 300000};
     env_init(t, &e, &cfg);
     struct rg_addr srv;
     listen_on(t, &e, RG_SIP_TP_TCP, NULL, &srv);
@@ -265,14 +266,16 @@ static void send_to_tcp_reuses(struct rg_t *t)
     struct rg_addr peer;
     CHECK_OK(t, rg_addr_parse_ip(RG_STR_LIT("127.0.0.1"), &peer));
     int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t sl = sizeof(sin);
     REQUIRE(t, bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) == 0 && listen(lfd, 4) == 0 &&
                    getsockname(lfd, (struct sockaddr *)&sin, &sl) == 0);
     peer.port = ntohs(sin.sin_port);
     struct rg_sip_flow f1, f2;
-    CHECK_OK(t, rg_sip_tp_send_to(e.tp, RG_SIP_TP_TCP, &peer, OPT("o1"), sizeof(OPT("o1")) - 1, &f1));
-    CHECK_OK(t, rg_sip_tp_send_to(e.tp, RG_SIP_TP_TCP, &peer, OPT("o2"), sizeof(OPT("o2")) - 1, &f2));
+    CHECK_OK(t,
+             rg_sip_tp_send_to(e.tp, RG_SIP_TP_TCP, &peer, OPT("o1"), sizeof(OPT("o1")) - 1, &f1));
+    CHECK_OK(t,
+             rg_sip_tp_send_to(e.tp, RG_SIP_TP_TCP, &peer, OPT("o2"), sizeof(OPT("o2")) - 1, &f2));
     CHECK(t, f1.conn != 0 && f1.conn == f2.conn);
     CHECK_EQ_INT(t, rg_sip_tp_conn_count(e.tp), 1);
     pump(&e, 3);
@@ -347,7 +350,7 @@ static void ws_options_and_http(struct rg_t *t)
     fputs("<title>rtcgate</title>", f);
     fclose(f);
     struct env e;
-    struct rg_sip_tp_cfg cfg = { .web_root = dir };
+    struct rg_sip_tp_cfg cfg = {.web_root = dir};
     env_init(t, &e, &cfg);
     struct rg_addr srv;
     listen_on(t, &e, RG_SIP_TP_WS, NULL, &srv);
@@ -357,8 +360,10 @@ static void ws_options_and_http(struct rg_t *t)
     struct rg_rng rng;
     rg_rng_seeded_init(&st, 3, &rng);
     struct rg_ws_conn c;
-    struct rg_ws_conn_cfg cc = { .role = RG_WS_CLIENT, .rng = &rng, .host = RG_STR_LIT("x"),
-                                 .path = RG_STR_LIT("/anything") };
+    struct rg_ws_conn_cfg cc = {.role = RG_WS_CLIENT,
+                                .rng = &rng,
+                                .host = RG_STR_LIT("x"),
+                                .path = RG_STR_LIT("/anything")};
     REQUIRE(t, rg_ws_conn_init(&c, &cc, 0) == RG_OK);
     struct rg_ws_event ev;
     CHECK(t, ws_exchange(t, &e, &c, fd, &ev) && ev.type == RG_WS_EV_OPEN && ev.sip);
@@ -420,7 +425,7 @@ static void tls_options(struct rg_t *t)
     SSL_CTX *cctx = SSL_CTX_new(TLS_client_method());
     SSL *ssl = SSL_new(cctx);
     SSL_set_fd(ssl, fd);
-    struct timeval tv = { 0, 5000 };
+    struct timeval tv = {0, 5000};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     int hs = 0;
     for (int i = 0; i < 400 && hs != 1; i++) {
@@ -451,7 +456,7 @@ static void tls_options(struct rg_t *t)
 static void tls_handshake_timeout(struct rg_t *t)
 {
     struct env e;
-    struct rg_sip_tp_cfg cfg = { .connect_timeout_us = 1000000 };
+    struct rg_sip_tp_cfg cfg = {.connect_timeout_us = 1000000};
     env_init(t, &e, &cfg);
     SSL_CTX *sctx = server_ctx(t);
     REQUIRE(t, sctx != NULL);
@@ -472,15 +477,15 @@ static void tls_handshake_timeout(struct rg_t *t)
 }
 
 static const struct rg_test_case cases[] = {
-    { "tls_handshake_timeout", tls_handshake_timeout },
-    { "udp_options_and_400", udp_options_and_400 },
-    { "tcp_options_400_keepalive_close", tcp_options_400_keepalive_close },
-    { "tcp_unframeable_closes", tcp_unframeable_closes },
-    { "limits_max_conns_and_idle", limits_max_conns_and_idle },
-    { "send_to_tcp_reuses", send_to_tcp_reuses },
-    { "send_to_refused", send_to_refused },
-    { "ws_options_and_http", ws_options_and_http },
-    { "tls_options", tls_options },
+    {"tls_handshake_timeout", tls_handshake_timeout},
+    {"udp_options_and_400", udp_options_and_400},
+    {"tcp_options_400_keepalive_close", tcp_options_400_keepalive_close},
+    {"tcp_unframeable_closes", tcp_unframeable_closes},
+    {"limits_max_conns_and_idle", limits_max_conns_and_idle},
+    {"send_to_tcp_reuses", send_to_tcp_reuses},
+    {"send_to_refused", send_to_refused},
+    {"ws_options_and_http", ws_options_and_http},
+    {"tls_options", tls_options},
 };
 
 RG_TEST_MAIN(cases)
