@@ -37,27 +37,36 @@ static bool sent_by_is(const struct rg_sip_via *v, const struct rg_addr *src)
     return rg_addr_parse_ip(h, &a) == RG_OK && rg_addr_ip_eq(&a, src);
 }
 
+/* Appends the pieces in order (views may hold any byte, NUL included: a
+ * quoted-pair can escape %x00, RFC 3261 §25.1). */
+static int append_all(struct rg_buf *b, const struct rg_str *v, size_t n)
+{
+    int rc = RG_OK;
+    for (size_t i = 0; rc == RG_OK && i < n; i++)
+        rc = rg_buf_append_str(b, v[i]);
+    return rc;
+}
+
 /* The new top Via value, params in their order with rport filled and any
  * old received replaced. */
 static int build_top(const struct rg_sip_via *v, const struct rg_addr *src, bool add_received,
                      struct rg_buf *b)
 {
-    int rc = rg_buf_appendf(b, "%.*s/%.*s/%.*s %.*s", (int)v->protocol.len, v->protocol.p,
-                            (int)v->version.len, v->version.p, (int)v->transport.len,
-                            v->transport.p, (int)v->host.len, v->host.p);
+    const struct rg_str head[] = {v->protocol,  RG_STR_LIT("/"), v->version, RG_STR_LIT("/"),
+                                  v->transport, RG_STR_LIT(" "), v->host};
+    int rc = append_all(b, head, sizeof(head) / sizeof(head[0]));
     if (rc == RG_OK && v->port)
         rc = rg_buf_appendf(b, ":%u", (unsigned)v->port);
     for (size_t i = 0; rc == RG_OK && i < v->params.n; i++) {
         const struct rg_sip_param *p = &v->params.v[i];
         if (add_received && rg_str_caseeq_cstr(p->name, "received"))
             continue;
-        if (rg_str_caseeq_cstr(p->name, "rport") && !p->value.p)
+        if (rg_str_caseeq_cstr(p->name, "rport") && !p->value.p) {
             rc = rg_buf_appendf(b, ";rport=%u", (unsigned)src->port);
-        else if (p->value.p)
-            rc = rg_buf_appendf(b, ";%.*s=%.*s", (int)p->name.len, p->name.p, (int)p->value.len,
-                                p->value.p);
-        else
-            rc = rg_buf_appendf(b, ";%.*s", (int)p->name.len, p->name.p);
+            continue;
+        }
+        const struct rg_str kv[] = {RG_STR_LIT(";"), p->name, RG_STR_LIT("="), p->value};
+        rc = append_all(b, kv, p->value.p ? 4 : 2);
     }
     char ip[RG_ADDR_IP_STRLEN];
     if (rc == RG_OK && add_received) {

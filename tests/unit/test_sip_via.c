@@ -112,6 +112,30 @@ static void other_vias_kept(struct rg_t *t)
     rg_arena_deinit(&a);
 }
 
+/* RFC 3261 §25.1: a quoted-pair may escape NUL; it survives the rewrite. */
+static void quoted_nul_kept(struct rg_t *t)
+{
+    struct rg_arena a;
+    rg_arena_init(&a, 4096, 1 << 20);
+    static const char req[] = "OPTIONS sip:x@example.com SIP/2.0\r\n"
+                              "Via: SIP/2.0/UDP a.example;branch=z9hG4bK1;x=\"\\\0\"\r\n"
+                              "From: <sip:a@b>;tag=1\r\nTo: <sip:x@example.com>\r\nCall-ID: c1\r\n"
+                              "CSeq: 1 OPTIONS\r\n\r\n";
+    struct rg_sip_msg *m = NULL;
+    struct rg_sip_error err;
+    struct rg_addr src;
+    CHECK_OK(t, rg_addr_parse_ip(RG_STR_LIT("192.0.2.1"), &src));
+    src.port = 5060;
+    CHECK_OK(t, rg_sip_parse(req, sizeof(req) - 1, NULL, &a, &m, &err));
+    REQUIRE(t, m != NULL);
+    CHECK_OK(t, rg_sip_via_stamp(m, &a, &src, NULL));
+    static const char want[] =
+        "SIP/2.0/UDP a.example;branch=z9hG4bK1;x=\"\\\0\";received=192.0.2.1";
+    struct rg_str v = rg_sip_msg_find(m, RG_STR_LIT("Via"), NULL)->value;
+    CHECK_MEM(t, v.p, v.len, want, sizeof(want) - 1);
+    rg_arena_deinit(&a);
+}
+
 static void refused(struct rg_t *t)
 {
     struct rg_arena a;
@@ -166,6 +190,7 @@ static const struct rg_test_case cases[] = {
     {"received_added", received_added},
     {"rport_filled", rport_filled},
     {"other_vias_kept", other_vias_kept},
+    {"quoted_nul_kept", quoted_nul_kept},
     {"refused", refused},
     {"oom_stepping", oom_stepping},
 };
