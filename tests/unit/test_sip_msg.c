@@ -655,6 +655,45 @@ static void header_forms(struct rg_t *t)
     }
 }
 
+/* IPv6 forms in the style of RFC 5118 §4 (SIP torture tests for IPv6):
+ * references with and without port, both received= forms, and the
+ * unbracketed Request-URI that must be refused. */
+static void ipv6_forms(struct rg_t *t)
+{
+    struct rg_sip_error e = {0};
+    struct rg_arena a;
+    rg_arena_init(&a, 4096, 1 << 20);
+    struct rg_sip_msg *m;
+    const char *ok =
+        "REGISTER sip:[2001:db8::10]:5070 SIP/2.0\r\n"
+        "Via: SIP/2.0/UDP [2001:db8::9:1];received=[2001:db8::9:255];branch=z9hG4bKas3\r\n"
+        "Via: SIP/2.0/UDP [2001:db8::9:2]:5061;received=2001:db8::9:256;branch=z9hG4bKas4\r\n"
+        "To: <sip:user@[2001:db8::10]>\r\nFrom: <sip:user@[2001:db8::10]>;tag=1\r\n"
+        "Call-ID: v6@[2001:db8::9:1]\r\nCSeq: 1 REGISTER\r\n"
+        "Contact: \"Caller\" <sip:caller@[2001:db8::1]:5060;transport=udp>\r\n"
+        "Content-Length: 0\r\n\r\n";
+    REQUIRE(t, rg_sip_parse(ok, strlen(ok), NULL, &a, &m, &e) == RG_OK);
+    CHECK_STR(t, m->ruri.host, "[2001:db8::10]");
+    CHECK_EQ_INT(t, m->ruri.port, 5070);
+    CHECK(t, m->ruri.host_ipv6);
+    CHECK_STR(t, m->vias[0].host, "[2001:db8::9:1]");
+    CHECK_STR(t, m->vias[0].received, "[2001:db8::9:255]");
+    CHECK_EQ_INT(t, m->vias[1].port, 5061);
+    CHECK_STR(t, m->vias[1].received, "2001:db8::9:256");
+    CHECK_STR(t, m->contacts.v[0].uri.host, "[2001:db8::1]");
+    CHECK_EQ_INT(t, m->contacts.v[0].uri.port, 5060);
+    CHECK_STR(t, m->call_id, "v6@[2001:db8::9:1]");
+    rg_arena_deinit(&a);
+    /* RFC 5118 §4.4: an IPv6 address must be in brackets in a SIP URI. */
+    const char *bad = "OPTIONS sip:user@2001:db8::10 SIP/2.0\r\n" MIN_HDRS "\r\n";
+    CHECK_EQ_INT(t, parse_str(bad, NULL, &e), RG_EBADMSG);
+    CHECK_EQ_INT(t, e.reason, RG_SIP_R_REQUEST_URI);
+    const char *badvia = "OPTIONS sip:user@h SIP/2.0\r\n" MIN_HDRS
+                         "Via: SIP/2.0/UDP [2001:db8::9:1;branch=z9hG4bK1\r\n\r\n";
+    CHECK_EQ_INT(t, parse_str(badvia, NULL, &e), RG_EBADMSG);
+    CHECK_EQ_INT(t, e.reason, RG_SIP_R_VIA);
+}
+
 static const struct rg_test_case cases[] = {
     {"rfc4475_invalid", rfc4475_invalid},
     {"phrases", phrases},
@@ -670,6 +709,7 @@ static const struct rg_test_case cases[] = {
     {"oom_stepping", oom_stepping},
     {"limits", limits},
     {"header_forms", header_forms},
+    {"ipv6_forms", ipv6_forms},
 };
 
 RG_TEST_MAIN(cases)
