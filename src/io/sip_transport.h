@@ -34,7 +34,9 @@
  * callbacks are made from it.  rx data and msg are valid only during the
  * callback.  The callbacks may call rg_sip_tp_send / _send_to / _close.
  * Listener SSL_CTXs are referenced (SSL_CTX_up_ref) and released by
- * rg_sip_tp_free, which closes everything without calling cfg.closed.
+ * rg_sip_tp_free, which closes everything without calling cfg.closed
+ * (not from inside a callback).  OpenSSL writes with write(2): the process
+ * must ignore SIGPIPE (rtcgated does).
  */
 #ifndef RG_IO_SIP_TRANSPORT_H
 #define RG_IO_SIP_TRANSPORT_H

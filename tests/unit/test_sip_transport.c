@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <openssl/ssl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -76,6 +77,7 @@ static void env_init(struct rg_t *t, struct env *e, struct rg_sip_tp_cfg *over)
 {
     memset(e, 0, sizeof(*e));
     e->answer = true;
+    signal(SIGPIPE, SIG_IGN); /* as rtcgated: OpenSSL writes with write(2) */
     REQUIRE(t, rg_loop_init(&e->loop) == RG_OK);
     struct rg_sip_tp_cfg cfg = over ? *over : (struct rg_sip_tp_cfg){0};
     cfg.loop = &e->loop;
