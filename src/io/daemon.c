@@ -21,6 +21,7 @@
 #include "io/engine.h"
 #include "io/loop.h"
 #include "io/rng_os.h"
+#include "io/sip_service.h"
 #include "proto/dtls/dtls_cert.h"
 #include "proto/dtls/dtls_conn.h"
 
@@ -370,6 +371,23 @@ static int start_engine(struct daemon *d, struct rg_engine **out)
     return rc;
 }
 
+/* SIP listeners of the running configuration's zones (issue 5). */
+static int start_sip(struct daemon *d, struct rg_sip_service **out)
+{
+    char web[4096];
+    struct rg_cfg_snap *snap = rg_ctl_snapshot(&d->ctl);
+    struct rg_sip_service_opts so = { .loop = &d->loop, .cfg = snap->cfg, .sec = &d->sec,
+                                      .certs_dir = d->store.certs, .rng = &d->rng,
+                                      .log = &d->log };
+    if (rg_sip_service_default_web_root(web, sizeof(web)) == RG_OK)
+        so.web_root = web;
+    int rc = rg_sip_service_start(&so, out);
+    rg_cfg_snap_put(&d->ctl, snap);
+    if (rc != RG_OK)
+        fprintf(stderr, "rtcgated: SIP transports not started: %s\n", rg_strerror(rc));
+    return rc;
+}
+
 int rg_daemon_run(const struct rg_daemon_opts *o)
 {
     struct daemon *d = rg_calloc(1, sizeof(*d));
@@ -398,12 +416,16 @@ int rg_daemon_run(const struct rg_daemon_opts *o)
     d->engine = engine;
     d->ctl.refresh = refresh_aggr;
     d->ctl.refresh_ud = d;
+    struct rg_sip_service *sip = NULL;
+    if (rc == RG_OK)
+        rc = start_sip(d, &sip);
     if (rc == RG_OK) {
         fprintf(stderr, "rtcgated: ready; state directory %s, CLI socket %s\n", d->store.dir,
                 d->store.sock);
         rc = rg_loop_run(&d->loop);
         rg_cli_server_stop(&d->cli);
     }
+    rg_sip_service_stop(sip);
     d->engine = NULL;
     rg_engine_stop(engine);
     if (d->sigfd >= 0)
