@@ -43,6 +43,7 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
+#include "core/base64.h"
 #include "core/alloc.h"
 #include "core/addr.h"
 #include "core/arena.h"
@@ -390,7 +391,7 @@ static void setup_call(struct gen *g, unsigned i, const struct rg_rng *rng)
     memcpy(ks, k.key, 16);
     memcpy(ks + 16, k.salt, 14);
     char b64[64], crypto[80], sdp[1024], callid[64], cookie[32];
-    if (rg_sdes_base64_encode(ks, 30, b64, sizeof(b64)) != RG_OK)
+    if (rg_base64_encode(ks, 30, b64, sizeof(b64)) < 0)
         die("base64");
     snprintf(crypto, sizeof(crypto), "%s\r\n", b64);
     snprintf(callid, sizeof(callid), "rl-%ld-%u", (long)getpid(), i);

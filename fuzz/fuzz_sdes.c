@@ -12,6 +12,7 @@
 #include "core/err.h"
 #include "proto/dtls/dtls_cert.h"
 #include "proto/dtls/dtls_sdp.h"
+#include "core/base64.h"
 #include "proto/srtp/srtp_sdes.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -58,13 +59,13 @@ static void check_b64(struct rg_str s)
 {
     uint8_t raw[512], raw2[512];
     char text[800];
-    size_t n = 0, n2 = 0;
-    if (rg_sdes_base64_decode(s, raw, sizeof(raw), &n) != RG_OK)
+    int n = rg_base64_decode(s, raw, sizeof(raw));
+    if (n < 0)
         return;
-    if (rg_sdes_base64_encode(raw, n, text, sizeof(text)) != RG_OK)
+    if (rg_base64_encode(raw, (size_t)n, text, sizeof(text)) < 0)
         abort();
-    if (rg_sdes_base64_decode(rg_str_from_cstr(text), raw2, sizeof(raw2), &n2) != RG_OK || n != n2 ||
-        memcmp(raw, raw2, n) != 0)
+    int n2 = rg_base64_decode(rg_str_from_cstr(text), raw2, sizeof(raw2));
+    if (n2 != n || memcmp(raw, raw2, (size_t)n) != 0)
         abort();
 }
 

@@ -3,80 +3,28 @@
  */
 #include "proto/srtp/srtp_sdes.h"
 
+#include "core/base64.h"
+
 #include <string.h>
 
-static const char b64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static int b64_val(int c)
+/* RFC 4568 §9.1 key-salt is RFC 4648 base64; a peer that drops the '='
+ * padding is accepted by restoring it before the strict decoder runs. */
+static int key_salt_decode(struct rg_str b64, uint8_t *out, size_t cap, size_t *n)
 {
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
-int rg_sdes_base64_decode(struct rg_str in, uint8_t *out, size_t out_cap, size_t *out_len)
-{
-    size_t n = in.len, pad = 0;
-    while (n > 0 && in.p[n - 1] == '=' && pad < 2) {
-        n--;
-        pad++;
-    }
-    if ((pad > 0 && in.len % 4 != 0) || n % 4 == 1)
-        return RG_EBADMSG;
-    size_t need = n / 4 * 3 + (n % 4 ? n % 4 - 1 : 0);
-    if (need > out_cap)
+    char tmp[RG_BASE64_ENC_LEN(RG_SRTP_MAX_KEY_LEN + RG_SRTP_MAX_SALT_LEN) + 4];
+    if (b64.len + 3 >= sizeof(tmp))
         return RG_ELIMIT;
-    uint32_t acc = 0;
-    size_t bits = 0, o = 0;
-    for (size_t i = 0; i < n; i++) {
-        int v = b64_val((unsigned char)in.p[i]);
-        if (v < 0)
-            return RG_EBADMSG;
-        acc = (acc << 6) | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[o++] = (uint8_t)(acc >> bits);
-        }
-    }
-    /* RFC 4648 §3.5: leftover bits must be zero (canonical encoding). */
-    if (bits > 0 && (acc & ((1u << bits) - 1)) != 0)
-        return RG_EBADMSG;
-    *out_len = o;
+    memcpy(tmp, b64.p, b64.len);
+    size_t len = b64.len;
+    while (len % 4)
+        tmp[len++] = '=';
+    int rc = rg_base64_decode(rg_str_make(tmp, len), out, cap);
+    if (rc < 0)
+        return rc;
+    *n = (size_t)rc;
     return RG_OK;
 }
 
-int rg_sdes_base64_encode(const uint8_t *in, size_t n, char *out, size_t out_cap)
-{
-    size_t need = (n + 2) / 3 * 4 + 1;
-    if (out_cap < need)
-        return RG_ELIMIT;
-    size_t o = 0;
-    for (size_t i = 0; i < n; i += 3) {
-        uint32_t v = (uint32_t)in[i] << 16;
-        if (i + 1 < n)
-            v |= (uint32_t)in[i + 1] << 8;
-        if (i + 2 < n)
-            v |= in[i + 2];
-        out[o++] = b64_alphabet[(v >> 18) & 63];
-        out[o++] = b64_alphabet[(v >> 12) & 63];
-        out[o++] = i + 1 < n ? b64_alphabet[(v >> 6) & 63] : '=';
-        out[o++] = i + 2 < n ? b64_alphabet[v & 63] : '=';
-    }
-    out[o] = '\0';
-    return RG_OK;
-}
-
-/* lifetime = ["2^"] 1*(DIGIT) (RFC 4568 §9.2). */
 static int parse_lifetime(struct rg_str s, uint64_t *out)
 {
     uint64_t v;
@@ -132,7 +80,7 @@ static int parse_key_salt(enum rg_srtp_profile profile, struct rg_str b64,
     size_t slen = rg_srtp_profile_salt_len(profile);
     if (klen == 0)
         return RG_EINVAL;
-    int rc = rg_sdes_base64_decode(b64, raw, sizeof(raw), &n);
+    int rc = key_salt_decode(b64, raw, sizeof(raw), &n);
     if (rc == RG_ELIMIT)
         return RG_EINVAL;
     if (rc != RG_OK)
@@ -246,7 +194,7 @@ int rg_srtp_sdes_format_crypto(const struct rg_srtp_sdes *sdes, struct rg_buf *o
     memcpy(raw, k->key, k->key_len);
     memcpy(raw + k->key_len, k->salt, k->salt_len);
     char b64[80];
-    if (rg_sdes_base64_encode(raw, (size_t)k->key_len + k->salt_len, b64, sizeof(b64)) != RG_OK)
+    if (rg_base64_encode(raw, (size_t)k->key_len + k->salt_len, b64, sizeof(b64)) < 0)
         return RG_EINVAL;
     size_t saved = out->len;
     int rc = rg_buf_appendf(out, "%u %s inline:%s", (unsigned)sdes->tag,

@@ -51,11 +51,5 @@ RG_MUST_CHECK int rg_srtp_sdes_parse_crypto(struct rg_str value, struct rg_srtp_
  * RG_ELIMIT when out is full (out unchanged then), RG_EINVAL on a bad key. */
 RG_MUST_CHECK int rg_srtp_sdes_format_crypto(const struct rg_srtp_sdes *sdes, struct rg_buf *out);
 
-/* Base64 (RFC 4648 §4) used by key-salt.  decode accepts padded or
- * unpadded input, rejects any other character; RG_ELIMIT if out_cap is too
- * small.  encode writes padded text and NUL, needs 4*ceil(n/3)+1 bytes. */
-RG_MUST_CHECK int rg_sdes_base64_decode(struct rg_str in, uint8_t *out, size_t out_cap,
-                                   size_t *out_len);
-RG_MUST_CHECK int rg_sdes_base64_encode(const uint8_t *in, size_t n, char *out, size_t out_cap);
 
 #endif
