@@ -38,6 +38,10 @@ async function main() {
   const common = { 'call-id': 'chr-' + Date.now(), 'from-tag': 'ft1', replace: ['origin', 'session-connection'] };
   const server = http.createServer(async (req, res) => {
     if (req.url === '/') { res.setHeader('content-type', 'text/html'); return res.end(page); }
+    if (req.url === '/measure.js') {
+      res.setHeader('content-type', 'text/javascript');
+      return res.end(fs.readFileSync(path.join(__dirname, 'web', 'measure.js')));
+    }
     if (req.url === '/echo-stats') return res.end(JSON.stringify(stats));
     if (req.url !== '/offer') { res.statusCode = 404; return res.end(); }
     let body = ''; for await (const c of req) body += c;

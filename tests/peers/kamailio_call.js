@@ -82,6 +82,10 @@ async function main() {
   const jssip = bundleJssip();
   const server = http.createServer(async (req, res) => {
     if (req.url === '/') { res.setHeader('content-type', 'text/html'); return res.end(page); }
+    if (req.url === '/measure.js') {
+      res.setHeader('content-type', 'text/javascript');
+      return res.end(fs.readFileSync(path.join(__dirname, 'web', 'measure.js')));
+    }
     if (req.url === '/jssip.js') { res.setHeader('content-type', 'text/javascript'); return res.end(jssip); }
     if (req.url === '/during') {
       const v = await relayView(ng).catch((e) => ({ error: String(e) }));
