@@ -18,6 +18,8 @@ cat <<MSG
 rtcgate is running on its embedded default configuration (state in $state).
   Operator CLI:   $build/rtcgate --state-dir $state
                   e.g. $build/rtcgate --state-dir $state show configuration
+  SIP listeners:  ws://127.0.0.1:8080 (SIP over WebSocket; files from build/web at http://127.0.0.1:8080/)
+                  udp 127.0.0.1:5060 (OPTIONS answered; calls arrive with the B2BUA)
   Media engine:   $build/rtcgated --ng 127.0.0.1:22222 serves the ng protocol to Kamailio/OpenSIPS
                   (or: configure; set system ngControl state enabled; commit — then restart)
 Press Ctrl-C to stop.
