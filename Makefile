@@ -6,7 +6,7 @@ FUZZ_BUILD ?= build-fuzz
 TSAN_BUILD ?= build-tsan
 SECONDS    ?= 60
 
-.PHONY: all deps build asan tsan fuzz fuzz-run test bench run clean
+.PHONY: all deps build asan tsan fuzz fuzz-run test bench bench-relay run clean
 
 all: build
 
@@ -48,6 +48,14 @@ test:
 
 bench: build
 	@tools/bench.sh $(BUILD)
+
+# rtcgated and rtpengine side by side: SDES-SRTP -> RTP relay cost, loss,
+# latency and memory per call at STREAMS concurrent streams (minutes).
+STREAMS ?= 100 1000
+bench-relay:
+	@tools/deps.sh peers
+	@$(MAKE) --no-print-directory build
+	@tools/bench-relay.sh $(BUILD) $(STREAMS)
 
 run:
 	@tools/deps.sh run
