@@ -657,7 +657,8 @@ static int start_ctl(struct rg_engine *e)
     if (e->ng_fd < 0)
         return RG_EIO;
     e->stop_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (e->stop_efd < 0 || rg_loop_init(&e->ctl) != RG_OK || rg__engine_jobq_init(&e->done) != RG_OK ||
+    if (e->stop_efd < 0 || rg_loop_init(&e->ctl) != RG_OK ||
+        rg__engine_jobq_init(&e->done) != RG_OK ||
         rg_loop_add_fd(&e->ctl, e->ng_fd, RG_LOOP_IN, on_ng, e) != RG_OK ||
         rg_loop_add_fd(&e->ctl, e->done.efd, RG_LOOP_IN, on_done, e) != RG_OK ||
         rg_loop_add_fd(&e->ctl, e->stop_efd, RG_LOOP_IN, on_stop, e) != RG_OK)
@@ -679,7 +680,8 @@ int rg_engine_start(const struct rg_engine_opts *o, struct rg_engine **out)
     rg_rng_os_init(&e->rng);
     e->loops = rg_calloc(e->n_loops, sizeof(*e->loops));
     int rc = e->loops ? make_dtls(e) : RG_ENOMEM;
-    if (rc == RG_OK && (o->port_hi < o->port_lo || (unsigned)(o->port_hi - o->port_lo) < 4 * e->n_loops))
+    if (rc == RG_OK &&
+        (o->port_hi < o->port_lo || (unsigned)(o->port_hi - o->port_lo) < 4 * e->n_loops))
         rc = RG_EINVAL;
     if (rc == RG_OK)
         rc = start_loops(e);

@@ -125,7 +125,7 @@ static void keys_up(struct rg_mside *s, const struct rg_dtls_event *ev)
 }
 
 /* Drains what the side's ICE agent and DTLS association have to say. */
-static void side_pump(struct rg_mcall *c, struct rg_mside *s)
+static void side_pump(struct rg_mcall *c, struct rg_mside *s, int64_t now_us)
 {
     if (s->ice) {
         struct rg_ice_transmit it;
@@ -137,6 +137,11 @@ static void side_pump(struct rg_mcall *c, struct rg_mside *s)
                    rg_ice_state_name((enum rg_ice_state)ev.state));
         }
     }
+    int pfd;
+    struct rg_addr pdest;
+    if (s->dtls_deferred && side_path(s, false, &pfd, &pdest) &&
+        rg__mside_dtls_start(c, s, now_us) != RG_OK)
+        RG_LOG(c->env->log, RG_LOG_WARN, dtls, c->call_id, "DTLS association not created");
     if (!s->dtls)
         return;
     struct rg_dtls_event dev;
@@ -346,7 +351,7 @@ void rg_mcall_handle_datagram(struct rg_mcall *c, int64_t now_us, int fd,
     default:
         return;
     }
-    side_pump(c, s);
+    side_pump(c, s, now_us);
 }
 
 void rg_mcall_handle_timeout(struct rg_mcall *c, int64_t now_us)
@@ -359,7 +364,7 @@ void rg_mcall_handle_timeout(struct rg_mcall *c, int64_t now_us)
             if (s->dtls && rg_dtls_conn_next_timeout_us(s->dtls) <= now_us &&
                 rg_dtls_conn_handle_timeout(s->dtls, now_us) != RG_OK)
                 s->st.dtls_rejected++;
-            side_pump(c, s);
+            side_pump(c, s, now_us);
         }
     }
 }

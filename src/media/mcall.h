@@ -163,6 +163,7 @@ struct rg_mside {
     /* DTLS-SRTP */
     struct rg_dtls_conn *dtls;
     uint8_t dtls_role;            /* enum rg_dtls_role, 0 until known */
+    bool dtls_deferred;           /* client role: start once ICE has a path */
     uint8_t dtls_state;           /* enum rg_mside_dtls_state */
     struct rg_dtls_fp remote_fp;
     bool has_remote_fp;
@@ -253,6 +254,10 @@ RG_MUST_CHECK int rg_mcall_poll_transmit(struct rg_mcall *c, const struct rg_mtx
 
 /* Calls fn for every socket of the call (to register them with a loop). */
 void rg_mcall_each_fd(const struct rg_mcall *c, void (*fn)(void *ud, int fd), void *ud);
+
+/* Internal (mcall.c, mcall_sdp.c): creates side s's DTLS association in
+ * s->dtls_role now.  RG_OK or an rg_dtls_conn_new error. */
+RG_MUST_CHECK int rg__mside_dtls_start(struct rg_mcall *c, struct rg_mside *s, int64_t now_us);
 
 /* Short state names for status output. */
 const char *rg_mside_ice_state(const struct rg_mside *s);

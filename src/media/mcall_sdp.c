@@ -180,6 +180,7 @@ static int learn_ice(int64_t now_us, struct rg_mside *s, const struct rg_sdp *sd
 
 static void drop_dtls(struct rg_mside *s)
 {
+    s->dtls_deferred = false;
     rg_dtls_conn_free(s->dtls);
     rg_srtp_free(s->srtp_in);
     rg_srtp_free(s->srtp_out);
@@ -251,12 +252,10 @@ static int learn_remote(int64_t now_us, struct rg_mside *s, const struct rg_sdp 
 }
 
 /* Creates the DTLS association of s once both setups are known. */
-static int ensure_dtls(struct rg_mcall *c, int64_t now_us, struct rg_mside *s,
-                       enum rg_dtls_role role)
+int rg__mside_dtls_start(struct rg_mcall *c, struct rg_mside *s, int64_t now_us)
 {
-    if (s->plan.transport != RG_MT_DTLS_SRTP || s->dtls)
-        return RG_OK;
-    struct rg_dtls_conn_cfg cfg = { .role = role, .n_remote_fp = s->has_remote_fp ? 1 : 0 };
+    struct rg_dtls_conn_cfg cfg = { .role = (enum rg_dtls_role)s->dtls_role,
+                                    .n_remote_fp = s->has_remote_fp ? 1 : 0 };
     if (s->has_remote_fp)
         cfg.remote_fp[0] = s->remote_fp;
     char peer[RG_ADDR_STRLEN];
@@ -265,11 +264,30 @@ static int ensure_dtls(struct rg_mcall *c, int64_t now_us, struct rg_mside *s,
         cfg.peer_id_len = strlen(peer);
     }
     int rc = rg_dtls_conn_new(c->env->dtls, &cfg, now_us, &s->dtls);
-    if (rc == RG_OK) {
-        s->dtls_role = (uint8_t)role;
-        s->dtls_state = RG_MDTLS_HANDSHAKE;
-    }
+    s->dtls_deferred = false;
+    s->dtls_state = rc == RG_OK ? RG_MDTLS_HANDSHAKE : RG_MDTLS_FAILED;
     return rc;
+}
+
+/* Creates the DTLS association of s once both setups are known.  As the
+ * client behind ICE it waits for ICE to find a path: the handshake timer
+ * (dtlsProfile handshakeTimer) measures DTLS, not a slow ICE (TURN, mobile
+ * networks), and a ClientHello has nowhere to go before that anyway. */
+static int ensure_dtls(struct rg_mcall *c, int64_t now_us, struct rg_mside *s,
+                       enum rg_dtls_role role)
+{
+    if (s->plan.transport != RG_MT_DTLS_SRTP || s->dtls || s->dtls_deferred)
+        return RG_OK;
+    s->dtls_role = (uint8_t)role;
+    int sock;
+    struct rg_addr dest;
+    if (role == RG_DTLS_CLIENT && s->ice &&
+        rg_ice_agent_media_path(s->ice, 1, &sock, &dest) != RG_OK) {
+        s->dtls_deferred = true;
+        s->dtls_state = RG_MDTLS_HANDSHAKE;
+        return RG_OK;
+    }
+    return rg__mside_dtls_start(c, s, now_us);
 }
 
 /* Our DTLS role toward side s from the peer's a=setup (RFC 5763 §5): when
@@ -278,7 +296,7 @@ static int ensure_dtls(struct rg_mcall *c, int64_t now_us, struct rg_mside *s,
 static int resolve_dtls(struct rg_mcall *c, int64_t now_us, struct rg_mside *s, bool we_answer,
                         const char **why)
 {
-    if (s->plan.transport != RG_MT_DTLS_SRTP || s->dtls)
+    if (s->plan.transport != RG_MT_DTLS_SRTP || s->dtls || s->dtls_deferred)
         return RG_OK;
     enum rg_dtls_role role;
     if (s->remote_setup == RG_SDP_SETUP_ACTIVE)

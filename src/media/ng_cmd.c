@@ -123,7 +123,8 @@ static void req_flags(const struct rg_bencode *l, struct rg_buf *unknown)
 {
     for (const struct rg_bencode *e = rg_bencode_first(l); e; e = e->next) {
         bool known = false;
-        for (size_t i = 0; e->type == RG_BENC_STR && i < sizeof(always_flags) / sizeof(*always_flags); i++)
+        size_t n_always = sizeof(always_flags) / sizeof(*always_flags);
+        for (size_t i = 0; e->type == RG_BENC_STR && i < n_always; i++)
             known |= is(e->str, always_flags[i]);
         if (!known && e->type == RG_BENC_STR)
             note_unknown(unknown, "", e->str);

@@ -698,6 +698,32 @@ static void nat_latching(struct rg_t *t)
     net_deinit(&n);
 }
 
+/* The engine is the DTLS client toward the browser; ICE takes longer than
+ * the DTLS handshake timer (10 s here: a TURN relay, a slow mobile network).
+ * The handshake must start when ICE finds a path, not when the answer was
+ * written, or the timer would kill the leg before DTLS could even begin. */
+static void slow_ice_does_not_fail_dtls(struct rg_t *t)
+{
+    struct net n;
+    REQUIRE(t, net_init(&n, false) == RG_OK);
+    REQUIRE(t, setup_call(t, &n, false) == RG_OK);
+    REQUIRE(t, side(&n, 0)->dtls_role == RG_DTLS_CLIENT);
+    /* 12 s during which nothing reaches the browser (its checks are held). */
+    for (int i = 0; i < 12000 * 1000 / STEP_US; i++) {
+        n.now += STEP_US;
+        rg_mcall_handle_timeout(n.call, n.now);
+        const struct rg_mtx *tx;
+        while (rg_mcall_poll_transmit(n.call, &tx) == RG_OK)
+            ;
+    }
+    CHECK(t, side(&n, 0)->dtls_state != RG_MDTLS_FAILED);
+    run(&n, 4000);
+    CHECK_EQ_INT(t, side(&n, 0)->dtls_state, RG_MDTLS_UP);
+    peer_sends(&n, 3, 0x51);
+    CHECK_EQ_INT(t, n.b_media_in, 3);
+    net_deinit(&n);
+}
+
 static void unsupported_and_bad_sdp(struct rg_t *t)
 {
     struct net n;
@@ -728,6 +754,7 @@ static const struct rg_test_case cases[] = {
     { "consent_expiry_stops_media", consent_expiry_stops_media },
     { "bundle_audio_video", bundle_audio_video },
     { "nat_latching", nat_latching },
+    { "slow_ice_does_not_fail_dtls", slow_ice_does_not_fail_dtls },
     { "unsupported_and_bad_sdp", unsupported_and_bad_sdp },
 };
 
