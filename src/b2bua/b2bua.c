@@ -100,7 +100,8 @@ static struct b2b_call *by_txn(struct rg_b2b *b, uint64_t txn)
         struct b2b_call *c = &b->calls[i];
         if (c->state != CS_FREE && (c->a_txn == txn || c->b_txn == txn || c->bye_txn == txn ||
                                     c->b_cancel_txn == txn || c->pend.cli_txn == txn ||
-                                    c->pend.srv_txn == txn))
+                                    c->pend.srv_txn == txn || c->leg[0].st_txn == txn ||
+                                    c->leg[1].st_txn == txn))
             return c;
     }
     return NULL;
@@ -237,6 +238,10 @@ static uint16_t precheck(struct rg_b2b *b, const struct rg_b2b_rx *rx, const cha
         *reason = "Loop Detected";
         return 482;
     }
+    if (rg_sip_stimer_check(m, b->cfg.min_se_s) == 422) {
+        *reason = "Session Interval Too Small";
+        return 422;
+    }
     if (m->contacts.n != 1 || m->contacts.v[0].star) {
         *reason = "Bad Request - Contact required"; /* §8.1.1.8 */
         return 400;
@@ -354,6 +359,10 @@ static void new_invite(struct rg_b2b *b, int64_t now, const struct rg_sip_event 
     if (!st && !c) {
         st = 503;
         reason = "Service Unavailable - call limit";
+    }
+    if (st == 422) {
+        (void)!rg__b2b_reply_min_se(b, now, ev->msg, ev->txn);
+        return;
     }
     if (st) {
         (void)!rg__b2b_reply(b, now, ev->msg, ev->txn, st, reason ? reason : "Rejected");
@@ -508,8 +517,19 @@ static void on_response(struct rg_b2b *b, int64_t now, const struct rg_sip_event
             b_failure(b, now, c, m);
         return;
     }
-    if (ev->txn == c->pend.cli_txn)
+    if (ev->txn == c->pend.cli_txn) {
         rg__b2b_dialog_response(b, now, c, ev);
+        return;
+    }
+    for (int l = 0; l < 2; l++) {
+        if (ev->txn != c->leg[l].st_txn || m->status < 200)
+            continue;
+        (void)!rg_sip_dialog_on_response(&c->leg[l].dlg, m);
+        if (m->status == 481 || m->status == 408) {
+            rg__b2b_bye(b, now, c, -1); /* the session refresh failed (§10) */
+            return;
+        }
+    }
     /* Answers to our BYE, CANCEL and PRACK need nothing more. */
 }
 
@@ -637,6 +657,8 @@ static void on_txn_failed(struct rg_b2b *b, int64_t now, const struct rg_sip_eve
         rg__b2b_end(b, c);
     } else if (ev->txn == c->pend.cli_txn) {
         rg__b2b_dialog_response(b, now, c, ev);
+    } else if (ev->txn == c->leg[0].st_txn || ev->txn == c->leg[1].st_txn) {
+        rg__b2b_bye(b, now, c, -1); /* the session refresh got no answer (§10) */
     } else if (ev->txn == c->bye_txn || ev->txn == c->b_cancel_txn) {
         rg__b2b_end(b, c);
     } else if (ev->txn == c->a_txn && c->state != CS_UP) {
@@ -757,7 +779,7 @@ void rg_b2b_flow_closed(struct rg_b2b *b, int64_t now_us, uint64_t conn)
     for (unsigned i = 0; i < b->max_calls; i++) {
         struct b2b_call *c = &b->calls[i];
         for (int l = 0; l < 2 && c->state != CS_FREE; l++)
-            if (c->leg[l].peer.flow == conn && c->leg[l].peer.reliable)
+            if (c->leg[l].peer.flow == conn && c->leg[l].webrtc)
                 rg__b2b_bye(b, now_us, c, l); /* the browser is gone: like its BYE */
     }
 }

@@ -213,13 +213,18 @@ static void stimer_step(struct rg_b2b *b, int64_t now, struct b2b_call *c)
 
 void rg_b2b_handle_timeout(struct rg_b2b *b, int64_t now_us)
 {
-    rg_sip_txl_handle_timeout(b->txl, now_us);
-    struct rg_sip_event ev;
-    while (rg_sip_txl_poll_event(b->txl, &ev) == RG_OK)
-        rg__b2b_dispatch(b, now_us, &ev, NULL);
-    for (unsigned i = 0; i < b->max_calls; i++)
-        if (b->calls[i].state == CS_UP)
-            stimer_step(b, now_us, &b->calls[i]);
+    /* What the events make us send may start timers that are due at once
+     * (timer J/K/I are zero on reliable transports): run those too, a
+     * bounded number of rounds. */
+    for (int round = 0; round < 8 && rg_b2b_next_timeout_us(b) <= now_us; round++) {
+        rg_sip_txl_handle_timeout(b->txl, now_us);
+        struct rg_sip_event ev;
+        while (rg_sip_txl_poll_event(b->txl, &ev) == RG_OK)
+            rg__b2b_dispatch(b, now_us, &ev, NULL);
+        for (unsigned i = 0; i < b->max_calls; i++)
+            if (b->calls[i].state == CS_UP)
+                stimer_step(b, now_us, &b->calls[i]);
+    }
 }
 
 int64_t rg_b2b_next_timeout_us(const struct rg_b2b *b)

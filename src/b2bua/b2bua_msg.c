@@ -166,6 +166,22 @@ int rg__b2b_reply(struct rg_b2b *b, int64_t now, const struct rg_sip_msg *req, u
     return rc;
 }
 
+/* RFC 4028 §8.1: 422 with our Min-SE. */
+int rg__b2b_reply_min_se(struct rg_b2b *b, int64_t now, const struct rg_sip_msg *req, uint64_t txn)
+{
+    char tag[RG_SIP_TAG_CHARS + 1];
+    rg_sip_tag_new(b->cfg.rng, tag);
+    struct rg_sip_msg *r = NULL;
+    rg_arena_reset(&b->tmp);
+    int rc = rg_sip_make_response(req, &b->tmp, 422, RG_STR_LIT("Session Interval Too Small"),
+                                  rg_str_from_cstr(tag), &r);
+    if (rc == RG_OK)
+        rc = rg_sip_stimer_add_min_se(r, &b->tmp, b->cfg.min_se_s);
+    if (rc == RG_OK)
+        rc = rg_sip_txl_respond(b->txl, now, txn, r);
+    return rc;
+}
+
 /* "SIP/2.0/<tp> host:port;branch=z9hG4bKrgb<random>[;rport]": our Via on
  * an initial INVITE, with the prefix loop detection looks for. */
 static int own_via(struct rg_b2b *b, const struct b2b_leg *l, struct rg_sip_msg *m)

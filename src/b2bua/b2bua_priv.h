@@ -117,6 +117,8 @@ int rg__b2b_respond(struct rg_b2b *b, int64_t now, struct b2b_call *c, int leg,
                     const char *reason, struct rg_str sdp);
 int rg__b2b_reply(struct rg_b2b *b, int64_t now, const struct rg_sip_msg *req, uint64_t txn,
                   uint16_t status, const char *reason);
+int rg__b2b_reply_min_se(struct rg_b2b *b, int64_t now, const struct rg_sip_msg *req,
+                         uint64_t txn);
 int rg__b2b_send_invite_b(struct rg_b2b *b, int64_t now, struct b2b_call *c, struct rg_str sdp,
                           struct rg_str ruri);
 int rg__b2b_send_in_dialog(struct rg_b2b *b, int64_t now, struct b2b_call *c, int leg,

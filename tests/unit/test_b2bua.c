@@ -210,20 +210,36 @@ static void feed_msg(struct tb *t, const struct rg_sip_msg *m, bool trunk)
     rg_buf_deinit(&b);
 }
 
-/* Answers request req (sent by the B2BUA) with status, optional SDP. */
-static void answer(struct tb *t, const struct rg_sip_msg *req, uint16_t status, const char *sdp,
-                   bool trunk)
+/* Answers request req (sent by the B2BUA) with status, optional SDP and
+ * extra headers ("Name: value" lines separated by \n). */
+static void answer_ex(struct tb *t, const struct rg_sip_msg *req, uint16_t status, const char *sdp,
+                      bool trunk, const char *extra)
 {
     struct rg_sip_msg *r = NULL;
     if (rg_sip_make_response(req, &t->a, status, RG_STR_LIT("X"), RG_STR_LIT("peer-tag"), &r) !=
         RG_OK)
         return;
     (void)!rg_sip_msg_add(r, &t->a, RG_STR_LIT("Contact"), RG_STR_LIT("<sip:peer@127.0.0.1:5080>"));
+    for (const char *p = extra; p && *p;) {
+        const char *colon = strchr(p, ':'), *nl = strchr(p, '\n');
+        size_t end = nl ? (size_t)(nl - p) : strlen(p);
+        if (!colon || (size_t)(colon - p) > end)
+            break;
+        (void)!rg_sip_msg_add(r, &t->a, rg_str_make(p, (size_t)(colon - p)),
+                              rg_str_trim(rg_str_make(colon + 1, end - (size_t)(colon - p) - 1)));
+        p = nl ? nl + 1 : p + end;
+    }
     if (sdp)
         (void)!rg_sip_msg_set_body(r, &t->a, RG_STR_LIT("application/sdp"),
                                    rg_str_from_cstr(sdp));
     (void)!rg_sip_msg_index(r, &t->a, &(struct rg_sip_error){0});
     feed_msg(t, r, trunk);
+}
+
+static void answer(struct tb *t, const struct rg_sip_msg *req, uint16_t status, const char *sdp,
+                   bool trunk)
+{
+    answer_ex(t, req, status, sdp, trunk, NULL);
 }
 
 /* The engine finishes request i with out_sdp (or fails with rc). */
@@ -327,7 +343,7 @@ static struct rg_sip_msg *call_up(struct rg_t *rt, struct tb *t)
     return inv->m;
 }
 
-static void ack_and_bye_from_browser(struct rg_t *rt, struct tb *t)
+static void ack_from_browser(struct rg_t *rt, struct tb *t)
 {
     struct out *ok = find(t, "INVITE", 200);
     REQUIRE(rt, ok != NULL);
@@ -340,6 +356,15 @@ static void ack_and_bye_from_browser(struct rg_t *rt, struct tb *t)
              "Call-ID: jscall1\nCSeq: 7 ACK\nMax-Forwards: 70\nContent-Length: 0\n\n",
              (int)tag.len, tag.p);
     from_browser(t, s);
+}
+
+static void ack_and_bye_from_browser(struct rg_t *rt, struct tb *t)
+{
+    ack_from_browser(rt, t);
+    struct out *ok = find(t, "INVITE", 200);
+    REQUIRE(rt, ok != NULL);
+    char *s = rg_arena_alloc(&t->a, 2048);
+    struct rg_str tag = ok->m->to->tag;
     snprintf(s, 2048,
              "BYE sip:rtcgate@127.0.0.1:8080;transport=ws SIP/2.0\n"
              "Via: SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bKbye1\n"
@@ -678,6 +703,144 @@ static void oom_stepping(struct rg_t *rt)
     rg_t_oom_step(rt, oom_call, NULL, 20000);
 }
 
+static int count_req(struct tb *t, const char *method)
+{
+    int n = 0;
+    for (int i = 0; i < t->n_out; i++)
+        n += t->out[i].m && t->out[i].m->is_request && rg_str_eq_cstr(t->out[i].m->method, method);
+    return n;
+}
+
+static void early_media_then_200(struct rg_t *rt)
+{
+    struct tb t;
+    REQUIRE(rt, tb_init(&t, false) == RG_OK);
+    from_browser(&t, browser_invite(&t, "70"));
+    engine_done(&t, 0, RG_OK, PLAIN_SDP);
+    struct out *inv = find(&t, "INVITE", 0);
+    REQUIRE(rt, inv != NULL);
+    /* A reliable 183 (RFC 3262): PRACKed on the trunk leg, relayed plainly. */
+    answer_ex(&t, inv->m, 183, PLAIN_SDP, true, "Require: 100rel\nRSeq: 1");
+    struct out *pr = find(&t, "PRACK", 0);
+    CHECK(rt, pr && pr->to.addr.port == 5080 &&
+                  rg_sip_msg_find(pr->m, RG_STR_LIT("RAck"), NULL) != NULL);
+    REQUIRE(rt, t.n_eng == 2);
+    CHECK(rt, t.eng[1].answer);
+    engine_done(&t, 1, RG_OK, WEBRTC_SDP);
+    struct out *early = find(&t, "INVITE", 183);
+    REQUIRE(rt, early != NULL);
+    CHECK_STR(rt, early->m->body, WEBRTC_SDP);
+    CHECK_EQ_INT(rt, (int)early->m->require.n, 0); /* no 100rel toward the browser */
+    answer(&t, inv->m, 200, PLAIN_SDP, true); /* the same SDP: no second engine answer */
+    CHECK_EQ_INT(rt, t.n_eng, 2);
+    struct out *ok = find(&t, "INVITE", 200);
+    CHECK(rt, ok && rg_str_eq_cstr(ok->m->body, WEBRTC_SDP));
+    tb_deinit(&t);
+}
+
+static void session_timers(struct rg_t *rt)
+{
+    struct tb t;
+    REQUIRE(rt, tb_init(&t, false) == RG_OK);
+    /* Below our Min-SE: 422 with Min-SE (RFC 4028 §8.1). */
+    from_browser(&t, "INVITE sip:echo@127.0.0.1 SIP/2.0\n"
+                     "Via: SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bKse\n"
+                     "From: <sip:1001@127.0.0.1>;tag=x\nTo: <sip:echo@127.0.0.1>\nCall-ID: se\n"
+                     "Contact: <sip:k8s7d@df7jal23ls0d.invalid;transport=ws>\n"
+                     "Session-Expires: 30\nMax-Forwards: 70\nCSeq: 9 INVITE\n"
+                     "Content-Type: application/sdp\nContent-Length: 10\n\nv=0\r\ns=-\r\n");
+    struct out *r422 = find(&t, "INVITE", 422);
+    CHECK(rt, r422 && rg_sip_msg_find(r422->m, RG_STR_LIT("Min-SE"), NULL) != NULL);
+    /* The trunk makes us the refresher: an UPDATE at half the interval. */
+    from_browser(&t, browser_invite(&t, "70"));
+    engine_done(&t, 0, RG_OK, PLAIN_SDP);
+    struct out *inv = find(&t, "INVITE", 0);
+    REQUIRE(rt, inv && rg_sip_msg_find(inv->m, RG_STR_LIT("Session-Expires"), NULL));
+    answer_ex(&t, inv->m, 200, PLAIN_SDP, true, "Session-Expires: 120;refresher=uac\nRequire: timer");
+    engine_done(&t, 1, RG_OK, WEBRTC_SDP);
+    ack_from_browser(rt, &t);
+    advance(&t, 59000000);
+    CHECK_EQ_INT(rt, count_req(&t, "UPDATE"), 0);
+    advance(&t, 2000000);
+    struct out *up = find(&t, "UPDATE", 0);
+    REQUIRE(rt, up != NULL);
+    CHECK(rt, up->to.addr.port == 5080 && up->m->body.len == 0);
+    answer(&t, up->m, 200, NULL, true);
+    CHECK_EQ_INT(rt, (int)rg_b2b_call_count(t.b), 1);
+    /* Then the refresh fails: the call ends on both legs (§10). */
+    advance(&t, 60000000);
+    up = find(&t, "UPDATE", 0);
+    REQUIRE(rt, up != NULL);
+    answer(&t, up->m, 481, NULL, true);
+    CHECK_EQ_INT(rt, (int)rg_b2b_call_count(t.b), 0);
+    CHECK(rt, find(&t, "BYE", 0) != NULL);
+    CHECK_EQ_INT(rt, t.n_del, 1);
+    tb_deinit(&t);
+}
+
+static void session_expires_without_refresh(struct rg_t *rt)
+{
+    struct tb t;
+    REQUIRE(rt, tb_init(&t, false) == RG_OK);
+    from_browser(&t, browser_invite(&t, "70"));
+    engine_done(&t, 0, RG_OK, PLAIN_SDP);
+    struct out *inv = find(&t, "INVITE", 0);
+    REQUIRE(rt, inv != NULL);
+    answer_ex(&t, inv->m, 200, PLAIN_SDP, true, "Session-Expires: 90;refresher=uas");
+    engine_done(&t, 1, RG_OK, WEBRTC_SDP);
+    ack_from_browser(rt, &t);
+    advance(&t, 50000000);
+    CHECK_EQ_INT(rt, (int)rg_b2b_call_count(t.b), 1);
+    advance(&t, 20000000); /* 90 - 30 s without a refresh from the trunk */
+    CHECK_EQ_INT(rt, (int)rg_b2b_call_count(t.b), 0);
+    bool to_browser = false, to_trunk = false;
+    for (int i = 0; i < t.n_out; i++) {
+        struct out *o = &t.out[i];
+        if (o->m && o->m->is_request && rg_str_eq_cstr(o->m->method, "BYE")) {
+            to_browser |= o->to.flow == BROWSER_CONN;
+            to_trunk |= o->to.addr.port == 5080;
+        }
+    }
+    CHECK(rt, to_browser && to_trunk);
+    CHECK_EQ_INT(rt, t.n_del, 1);
+    tb_deinit(&t);
+}
+
+static void glare_and_update(struct rg_t *rt)
+{
+    struct tb t;
+    REQUIRE(rt, tb_init(&t, false) == RG_OK);
+    struct rg_sip_msg *inv = call_up(rt, &t);
+    REQUIRE(rt, inv != NULL);
+    ack_from_browser(rt, &t);
+    struct rg_str tag = find(&t, "INVITE", 200)->m->to->tag;
+    char *s = rg_arena_alloc(&t.a, 4096);
+    for (int k = 0; k < 2; k++) {
+        snprintf(s, 4096,
+                 "UPDATE sip:rtcgate@127.0.0.1:8080;transport=ws SIP/2.0\n"
+                 "Via: SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bKup%d\n"
+                 "From: \"Bob\" <sip:1001@127.0.0.1>;tag=jsfrom1\nTo: <sip:echo@127.0.0.1>;tag=%.*s\n"
+                 "Call-ID: jscall1\nCSeq: %d UPDATE\nMax-Forwards: 70\n"
+                 "Contact: <sip:k8s7d@df7jal23ls0d.invalid;transport=ws;ob>\n"
+                 "Content-Type: application/sdp\nContent-Length: %zu\n\n%s",
+                 k, (int)tag.len, tag.p, 20 + k, strlen(WEBRTC_SDP), WEBRTC_SDP);
+        from_browser(&t, s);
+    }
+    CHECK(rt, find(&t, "UPDATE", 491) != NULL); /* the second while the first is pending */
+    REQUIRE(rt, t.n_eng == 3);
+    engine_done(&t, 2, RG_OK, PLAIN_SDP);
+    struct out *up = find(&t, "UPDATE", 0);
+    REQUIRE(rt, up != NULL);
+    CHECK(rt, up->to.addr.port == 5080 && rg_str_eq_cstr(up->m->body, PLAIN_SDP));
+    answer(&t, up->m, 200, PLAIN_SDP, true);
+    REQUIRE(rt, t.n_eng == 4);
+    engine_done(&t, 3, RG_OK, WEBRTC_SDP);
+    struct out *ok = find(&t, "UPDATE", 200);
+    CHECK(rt, ok && ok->m->cseq == 20 && rg_str_eq_cstr(ok->m->body, WEBRTC_SDP));
+    CHECK_EQ_INT(rt, count_req(&t, "ACK"), 1); /* UPDATE's 2xx needs none */
+    tb_deinit(&t);
+}
+
 static const struct rg_test_case cases[] = {
     {"browser_calls_trunk", browser_calls_trunk},
     {"trunk_hangs_up", trunk_hangs_up},
@@ -690,6 +853,10 @@ static const struct rg_test_case cases[] = {
     {"sip_calls_browser", sip_calls_browser},
     {"reinvite_hold", reinvite_hold},
     {"no_ack_ends_call", no_ack_ends_call},
+    {"early_media_then_200", early_media_then_200},
+    {"session_timers", session_timers},
+    {"session_expires_without_refresh", session_expires_without_refresh},
+    {"glare_and_update", glare_and_update},
     {"oom_stepping", oom_stepping},
 };
 
