@@ -181,6 +181,7 @@ int rg_b2b_new(const struct rg_b2b_cfg *cfg, const struct rg_b2b_env *env, struc
         return rc;
     }
     rg_arena_init(&b->tmp, 16384, 1u << 20);
+    rg_buf_init(&b->sdp_out, B2B_SDP_MAX);
     *out = b;
     return RG_OK;
 }
@@ -193,6 +194,7 @@ void rg_b2b_free(struct rg_b2b *b)
         rg__b2b_end(b, &b->calls[i]);
     rg_sip_txl_free(b->txl);
     rg_arena_deinit(&b->tmp);
+    rg_buf_deinit(&b->sdp_out);
     rg_free(b->calls);
     rg_free(b);
 }
@@ -342,6 +344,8 @@ static uint16_t start_call(struct rg_b2b *b, int64_t now, struct b2b_call *c,
         *why = "Not Acceptable Here - DTLS required";
         return 488;
     }
+    c->attr_relay = rg__b2b_attr_relay(b->cfg.cfg, c->leg[0].n.tg) &&
+                    rg__b2b_attr_relay(b->cfg.cfg, c->leg[1].n.tg);
     char *keep = rg_arena_strdup(&c->arena, rg_str_from_cstr(ruri));
     if (!keep)
         return 500;

@@ -122,7 +122,14 @@ static void collect(struct tb *t)
     }
 }
 
+static int tb_init_cfg(struct tb *t, bool with_reg, const char *extra_cfg);
+
 static int tb_init(struct tb *t, bool with_reg)
+{
+    return tb_init_cfg(t, with_reg, NULL);
+}
+
+static int tb_init_cfg(struct tb *t, bool with_reg, const char *extra_cfg)
 {
     memset(t, 0, sizeof(*t));
     rg_rng_seeded_init(&t->st, 11, &t->rng);
@@ -131,8 +138,14 @@ static int tb_init(struct tb *t, bool with_reg)
     int rc = rg_ctl_init(&t->ctl, &t->sec, NULL, 0);
     struct rg_buf msgs;
     rg_buf_init(&msgs, 4096);
-    if (rc == RG_OK)
-        rc = rg_ctl_parse_text(&t->ctl, rg_str_from_cstr(rg_default_config), &t->cfg, &msgs);
+    char *text = rg_arena_alloc(&t->a, strlen(rg_default_config) + 4096);
+    if (rc == RG_OK && !text)
+        rc = RG_ENOMEM;
+    if (rc == RG_OK) {
+        snprintf(text, strlen(rg_default_config) + 4096, "%s%s", rg_default_config,
+                 extra_cfg ? extra_cfg : "");
+        rc = rg_ctl_parse_text(&t->ctl, rg_str_from_cstr(text), &t->cfg, &msgs);
+    }
     rg_buf_deinit(&msgs);
     struct rg_b2b_cfg c = {.cfg = t->cfg, .rng = &t->rng, .max_calls = 8};
     snprintf(c.local[RG_B2B_UDP].host, sizeof(c.local[0].host), "127.0.0.1");
@@ -841,6 +854,38 @@ static void glare_and_update(struct rg_t *rt)
     tb_deinit(&t);
 }
 
+static void unknown_attributes(struct rg_t *rt, const char *extra, bool kept)
+{
+    struct tb t;
+    REQUIRE(rt, tb_init_cfg(&t, false, extra) == RG_OK);
+    from_browser(&t, browser_invite(&t, "70"));
+    REQUIRE(rt, t.n_eng == 1);
+    engine_done(&t, 0, RG_OK,
+                "v=0\r\ns=-\r\nm=audio 2000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+                "a=x-vendor:42\r\na=sendrecv\r\n");
+    struct out *inv = find(&t, "INVITE", 0);
+    REQUIRE(rt, inv != NULL);
+    CHECK(rt, rg_str_find(inv->m->body, RG_STR_LIT("a=rtpmap:0 PCMU/8000\r\n")) >= 0);
+    CHECK(rt, rg_str_find(inv->m->body, RG_STR_LIT("a=sendrecv\r\n")) >= 0);
+    CHECK(rt, (rg_str_find(inv->m->body, RG_STR_LIT("a=x-vendor:42")) >= 0) == kept);
+    tb_deinit(&t);
+}
+
+static void sdp_attribute_relay(struct rg_t *rt)
+{
+    unknown_attributes(rt, NULL, false);
+    unknown_attributes(rt,
+                       "set addressContext default zone ZONE_WRTC sipTrunkGroup TG_WRTC media "
+                       "sdpAttributesSelectiveRelay enabled\n",
+                       false); /* one trunk group is not enough */
+    unknown_attributes(rt,
+                       "set addressContext default zone ZONE_WRTC sipTrunkGroup TG_WRTC media "
+                       "sdpAttributesSelectiveRelay enabled\n"
+                       "set addressContext default zone ZONE_SIP sipTrunkGroup TG_SIP media "
+                       "sdpAttributesSelectiveRelay enabled\n",
+                       true);
+}
+
 static const struct rg_test_case cases[] = {
     {"browser_calls_trunk", browser_calls_trunk},
     {"trunk_hangs_up", trunk_hangs_up},
@@ -857,6 +902,7 @@ static const struct rg_test_case cases[] = {
     {"session_timers", session_timers},
     {"session_expires_without_refresh", session_expires_without_refresh},
     {"glare_and_update", glare_and_update},
+    {"sdp_attribute_relay", sdp_attribute_relay},
     {"oom_stepping", oom_stepping},
 };
 
