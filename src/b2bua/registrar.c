@@ -73,7 +73,7 @@ static int reg_setup(struct rg_reg *r, const struct rg_reg_cfg *cfg)
     r->max_expires_s = cfg->max_expires_s ? cfg->max_expires_s : 3600;
     r->default_expires_s = cfg->default_expires_s ? cfg->default_expires_s : 600;
     r->nonce_life_s = cfg->nonce_lifetime_s ? cfg->nonce_lifetime_s : 300;
-    r->prefer_sha256 = cfg->prefer_sha256;
+    r->md5_first = cfg->md5_first;
     if (r->max_bindings > RG_REG_MAX_TABLE || r->min_expires_s > r->max_expires_s)
         return RG_EINVAL;
     if (r->default_expires_s < r->min_expires_s)

@@ -48,7 +48,7 @@ struct rg_reg {
     const struct rg_rng *rng;
     unsigned max_bindings;
     uint32_t min_expires_s, max_expires_s, default_expires_s, nonce_life_s;
-    bool prefer_sha256;
+    bool md5_first;
     char *realm;
     struct rg_reg_cuser *users;
     size_t n_users;

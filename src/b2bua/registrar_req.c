@@ -85,12 +85,13 @@ static int challenge(struct rg_reg *r, struct reg_req *rr, bool stale)
     char nonce[RG_REG_NONCE_LEN + 1];
     if (rg_reg_nonce_make(r, rr->now_us, nonce) != RG_OK)
         return 500;
-    enum rg_digest_alg order[2] = { RG_DIGEST_MD5, RG_DIGEST_SHA256 };
-    if (r->prefer_sha256) {
-        order[0] = RG_DIGEST_SHA256;
-        order[1] = RG_DIGEST_MD5;
+    enum rg_digest_alg order[2] = { RG_DIGEST_SHA256, RG_DIGEST_MD5 };
+    if (r->md5_first) {
+        order[0] = RG_DIGEST_MD5;
+        order[1] = RG_DIGEST_SHA256;
     }
-    /* RFC 8760 §2.4: one challenge per algorithm, in order of preference. */
+    /* RFC 8760 §2.4: one challenge per algorithm, in order of preference
+     * (see md5_first in registrar.h for why MD5 comes last). */
     for (int i = 0; i < 2; i++) {
         if (rg_buf_appendf(&r->hdrs,
                            "WWW-Authenticate: Digest realm=\"%s\", nonce=\"%s\", "
