@@ -103,6 +103,13 @@ RG_MUST_CHECK int rg_reg_handle_register(struct rg_reg *r, int64_t now_us,
 size_t rg_reg_lookup(const struct rg_reg *r, int64_t now_us, struct rg_str user,
                      struct rg_str host, struct rg_reg_binding *out, size_t max);
 
+/* Applies new settings (a committed configuration) keeping every binding:
+ * limits, realm, users, nonce lifetime, challenge order.  max_bindings can
+ * grow; a smaller one refuses new bindings (503) until enough are gone.
+ * Nonces issued before stay valid unless the realm changed.  RG_OK,
+ * RG_EINVAL or RG_ENOMEM (r unchanged then). */
+RG_MUST_CHECK int rg_reg_reconfigure(struct rg_reg *r, const struct rg_reg_cfg *cfg);
+
 /* Drops every binding that came on connection conn (conn != 0). */
 void rg_reg_flow_closed(struct rg_reg *r, uint64_t conn);
 

@@ -3,8 +3,8 @@
 # a call that sipp sends to rtcgate over UDP, answers, and media flows both
 # ways; the same with SIP.js instead of JsSIP; a registration dies with its
 # WebSocket (a call after the page closed gets 404 or 480); with digest
-# authentication configured (global registrar) a wrong password is refused
-# and the right one registers.
+# authentication configured (global registrar, committed while rtcgated
+# runs) a wrong password is refused and the right one registers.
 #
 # rtcgated runs on its embedded default (SIP over WebSocket on
 # ws://127.0.0.1:8080, SIP/UDP on 127.0.0.1:5060) in a private network
@@ -220,9 +220,16 @@ start_rtcgated auth
 configure auth <<'CLI'
 configure
 delete global staticRoute default
+commit
+CLI
+# Registrar settings apply at commit, without a restart.
+"$build/rtcgate" --state-dir "$tmp/auth" >"$tmp/auth-cli2.log" 2>&1 <<'CLI'
+configure
 set global registrar authentication enabled user carol password "Car0l pw"
 commit
 CLI
+check "b2bua-register: digest users committed live (global registrar)" \
+  grep -q "Commit complete." "$tmp/auth-cli2.log"
 run_driver auth --lib jssip --user carol --password "Car0l pw" --wrong-password "nope"
 tally auth "JsSIP with digest"
 run_driver auth2 --lib sipjs --user carol --password "Car0l pw" --wrong-password "Car0l PW" \
