@@ -2,7 +2,7 @@
  * fuzz_registrar.c — the location service (b2bua/registrar) driven by
  * untrusted REGISTERs, connection closes and the passing of time.
  * Input: byte 0 chooses the configuration (bit 0: digest users configured,
- * bit 1: SHA-256 challenge first); the rest is split at NUL bytes into
+ * bit 1: MD5 challenge first); the rest is split at NUL bytes into
  * steps.  A step's first byte: bits 0-1 the operation (0, 1 REGISTER the
  * rest as a SIP message; 2 close connection; 3 run timers), bits 2-4 the
  * connection id (0 = UDP), bits 5-7 how far the clock moves (x 97 s).
@@ -142,7 +142,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct rg_rng_seeded st;
     struct rg_rng rng;
     rg_rng_seeded_init(&st, 7, &rng);
-    struct rg_reg_cfg cfg = { .max_bindings = MAX_BINDINGS, .prefer_sha256 = data[0] & 2 };
+    struct rg_reg_cfg cfg = { .max_bindings = MAX_BINDINGS, .md5_first = data[0] & 2 };
     if (data[0] & 1) {
         cfg.users = users;
         cfg.n_users = 2;
