@@ -117,8 +117,10 @@ async function ensureUa(reg) {
   }
 }
 
+// " (486 Busy Here)" for a SIP response, "" otherwise.
 function code(msg) {
-  return msg && msg.status_code ? ` (${msg.status_code})` : '';
+  if (!msg || !msg.status_code) return '';
+  return ` (${msg.status_code}${msg.reason_phrase ? ' ' + msg.reason_phrase : ''})`;
 }
 
 // ---- media: microphone, remote audio, level meters -------------------------
@@ -329,10 +331,16 @@ function decline() {
 function digit(d) {
   const s = st.session;
   if (s && s.isEstablished()) {
-    // RFC 4733 telephone-events through the RTCDTMFSender (not SIP INFO).
-    s.sendDTMF(d, { transportType: JsSIP.C.DTMF_TRANSPORT.RFC2833, duration: 120,
-      interToneGap: 70 });
-    log('sent DTMF ' + d);
+    // RFC 4733 telephone-events through the RTCDTMFSender (not SIP INFO);
+    // it refuses when the answer did not accept telephone-event.
+    try {
+      s.sendDTMF(d, { transportType: JsSIP.C.DTMF_TRANSPORT.RFC2833, duration: 120,
+        interToneGap: 70 });
+      log('sent DTMF ' + d);
+    } catch (e) {
+      log(`DTMF ${d} not sent: ${e.name === 'InvalidStateError' ?
+        'the call has no telephone-event (RFC 4733)' : e.message}`);
+    }
   } else {
     $('target').value += d;
   }

@@ -142,7 +142,10 @@ fi
 # A taken port is refused before anything starts.
 python3 -c 'import socket,time; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(("127.0.0.1",5080)); time.sleep(8)' &
 blocker=$!
-sleep 0.3
+for _ in $(seq 1 100); do
+    [ -n "$(ss -Hlnu '( sport = :5080 )')" ] && break
+    sleep 0.05
+done
 RTCGATE_DEMO_STATE=$tmp/demo2 timeout 10 tools/run-demo.sh "$build" >"$tmp/busy.out" 2>&1
 rc=$?
 kill "$blocker" 2>/dev/null; wait "$blocker" 2>/dev/null
