@@ -49,7 +49,10 @@ if r.get('error'):
 PY
 cat "$tmp/lines"
 fails=$((fails + $(grep -c '^FAIL' "$tmp/lines")))
-[ "$fails" -eq 0 ] || tail -5 "$tmp/flows.err"
+if [ "$fails" -ne 0 ]; then
+    tail -5 "$tmp/flows.err"
+    echo "# rtcgated's log, last lines:"; tail -25 "$tmp/state.log"
+fi
 stop_daemon
 echo "# b2bua_flows: $fails failure(s)"
 [ "$fails" -eq 0 ]

@@ -174,8 +174,7 @@ async function holdIceStatus(demo, results) {
   const pair = await selectedPair(page);
   const text = await cli('show', 'status', 'global', 'callDetailStatus');
   const f = parseDetail(text);
-  const phonePort = (phone.messages().match(/^m=audio (\d+) RTP\/AVP/m) || [])[1] || '6000';
-  const checks = statusChecks(f, pair, phonePort);
+  const checks = statusChecks(f, pair, 6000); // sipp -mp: the port it answers with
   results.status = { pass: Object.values(checks).every(Boolean), checks, pair,
     text: text.slice(0, 2500) };
 
@@ -184,6 +183,16 @@ async function holdIceStatus(demo, results) {
   hold.holdOffer = /a=sendonly/.test(frames.slice(mark).filter((x) => x.dir === 'out' &&
     /^INVITE /.test(x.text)).map((x) => x.text)[1] || '');
   hold.onHoldStatus = await page.textContent('#statusText');
+  if (!hold.holdAnswered || !/On hold/.test(hold.onHoldStatus)) {
+    hold.answer = sipLines(frames.slice(mark), 'in', 'INVITE').slice(-2);
+    hold.reinviteAnswer = frames.slice(mark).filter((x) => x.dir === 'in' && /^SIP\/2\.0 200/.test(x.text) &&
+      /^CSeq:\s*\d+ INVITE/mi.test(x.text)).map((x) => x.text).slice(1).join('\n----\n');
+    hold.events = await page.evaluate(() => window.rtcgateDemo.events.slice(-12));
+    hold.pass = false;
+    await page.click('#hangup').catch(() => {});
+    hold.sippErrors = phone.errors();
+    return;
+  }
   await sleep(500);
   await page.click('#hold');
   hold.resumeAnswered = await until(() => count200(frames, mark) >= 3, 10000);
@@ -193,7 +202,9 @@ async function holdIceStatus(demo, results) {
 
   const ice = {};
   results.ice = ice;
-  ice.ufragBefore = ufrag((await snapshot(page)).localSdp);
+  const before = await snapshot(page);
+  ice.ufragBefore = ufrag(before.localSdp);
+  ice.remoteUfragBefore = ufrag(before.remoteSdp);
   ice.renegotiate = await page.evaluate(() => new Promise((res) => {
     const s = window.rtcgateDemo.session;
     const started = s.renegotiate({ rtcOfferConstraints: { iceRestart: true } }, () => res('done'));
@@ -201,10 +212,17 @@ async function holdIceStatus(demo, results) {
     setTimeout(() => res('timeout'), 10000);
   }));
   ice.answered = await until(() => count200(frames, mark) >= 4, 5000);
+  // Packets received and the selected pair each 250 ms for 2 s after the restart.
+  ice.timeline = [];
+  for (let i = 0; i < 8; i++) {
+    const sn = await snapshot(page);
+    const pr = await selectedPair(page);
+    ice.timeline.push(`${sn.packetsReceived}/${sn.packetsSent} ${pr ? pr.local + '>' + pr.remote : '-'}`);
+    await sleep(250);
+  }
   const snap = await snapshot(page);
   ice.ufragAfter = ufrag(snap.localSdp);
   ice.remoteUfragAfter = ufrag(snap.remoteSdp);
-  await sleep(1000);
   const t = await tone(page, 3000);
   ice.toneAfter = t.freq;
   ice.toneDb = t.db;
@@ -218,6 +236,16 @@ async function holdIceStatus(demo, results) {
   hold.sipp = await phone.result(10000);
   hold.pass = hold.pass && hold.end === 'ended' && hold.sipp === 0;
   if (!hold.pass || !ice.pass) hold.sippErrors = phone.errors();
+  if (process.env.RG_FLOWS_DEBUG) {
+    console.error(JSON.stringify(ice));
+    for (const x of frames.slice(mark)) {
+      const cs = (x.text.match(/^CSeq:.*$/mi) || [''])[0];
+      const uf = (x.text.match(/^a=ice-ufrag:.*$/mg) || []).join(',');
+      const cand = (x.text.match(/^a=candidate:.*$/mg) || []).map((c) => c.split(' ').slice(4, 6).join(':')).join(',');
+      console.error(`${x.t} ${x.dir} ${x.text.split('\r\n')[0]} | ${cs} | ${uf} | ${cand}`);
+    }
+    console.error((await page.evaluate(() => window.rtcgateDemo.events.filter((e) => !/SDP/.test(e)))).join('\n'));
+  }
 }
 
 async function main() {
