@@ -40,7 +40,8 @@ if timeout 60 node tests/peers/demo_call.js --url http://127.0.0.1:8080/ >"$tmp/
     ok "demo_call: Chromium on the demo page calls, hears its 1 kHz tone echoed ($(python3 -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
-print("%d Hz, %.0f dB, %d packets" % (r["toneHz"], r["toneDb"], r["packetsReceived"]))' "$tmp/call.json")), hangs up (BYE 200)"
+print("%d Hz, %.0f dB, %d packets; DTMF key %s" % (r["toneHz"], r["toneDb"], r["packetsReceived"],
+      "sent as RFC 4733" if r["answerHasTelephoneEvent"] else "refused: no telephone-event"))' "$tmp/call.json")), hangs up (BYE 200)"
 else
     fail "demo_call: $(head -c 3000 "$tmp/call.json") $(tail -3 "$tmp/call.err")"
     tail -20 "$tmp/run.out"

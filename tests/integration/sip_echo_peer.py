@@ -36,10 +36,12 @@ rtp.settimeout(0.5)
 lport, mport = sig.getsockname()[1], rtp.getsockname()[1]
 
 
-def sdp(direction, version):
+def sdp(direction, version, te=True):
+    """A G.711 offer, with RFC 4733 telephone-event (payload type 101) when te."""
     return ('v=0\r\no=uac 1 %d IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n'
-            'm=audio %d RTP/AVP 0 8\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=%s\r\n'
-            % (version, mport, direction))
+            'm=audio %d RTP/AVP 0 8%s\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n%sa=%s\r\n'
+            % (version, mport, ' 101' if te else '',
+               'a=rtpmap:101 telephone-event/8000\r\n' if te else '', direction))
 
 
 class Dialog:
@@ -126,7 +128,8 @@ def reinvite(d, direction, want, version):
     code, data = final(responses(True, want_cseq_method='INVITE'), 'INVITE')
     ack(d, cseq)
     body = data.split('\r\n\r\n', 1)[-1]
-    report(code == 200 and ('a=' + want) in body, 're-INVITE a=%s answered a=%s' % (direction, want),
+    report(code == 200 and ('a=' + want) in body and 'telephone-event' in body,
+           're-INVITE a=%s answered a=%s' % (direction, want),
            '%s %s' % (code, body.replace('\r\n', ' | ')))
 
 
@@ -144,7 +147,9 @@ if code == 200:
     ack(d, cseq)
     body = data.split('\r\n\r\n', 1)[-1]
     dest = media_of(body)
-    report(dest is not None and 'RTP/AVP 0' in body, 'answer is RTP/AVP PCMU', body)
+    report(dest is not None and re.search(r'^m=audio \d+ RTP/AVP 0 101\r$', body, re.M) and
+           'a=rtpmap:101 telephone-event/8000' in body, 'answer is RTP/AVP PCMU + telephone-event 101',
+           body)
     if dest:
         n = echo_check(dest)
         report(n >= 18, 'RTP comes back unchanged (%d/20)' % n)
@@ -174,4 +179,16 @@ if code:
     d.request('ACK', branch=branch, cseq=cseq)
 report(cancel_ok and code == 487, 'CANCEL while ringing: 200 and 487',
        str([(c, m) for c, m, _ in rs]))
+# call 3: an offer without telephone-event gets an answer without it.
+d = Dialog()
+_, cseq = d.request('INVITE', sdp('sendrecv', 1, te=False))
+code, data = final(responses(True, 5.0, want_cseq_method='INVITE'), 'INVITE')
+body = data.split('\r\n\r\n', 1)[-1]
+if code == 200:
+    d.totag = re.search(r'^To:.*;tag=([^;\s]+)', data, re.M | re.I).group(1)
+    ack(d, cseq)
+    d.request('BYE')
+    final(responses(True, want_cseq_method='BYE'), 'BYE')
+report(code == 200 and re.search(r'^m=audio \d+ RTP/AVP 0\r$', body, re.M) and 'telephone-event' not in body,
+       'no telephone-event offered: answer is plain PCMU', body)
 sys.exit(1 if fails else 0)

@@ -26,6 +26,8 @@ async function main() {
       out.toneDb = t.db;
       Object.assign(out, await snapshot(page));
       await page.click('#keypad button[data-digit="5"]');
+      await new Promise((r) => setTimeout(r, 300));
+      out.dtmf = await page.evaluate(() => window.rtcgateDemo.events.filter((e) => /DTMF 5/.test(e)));
       await page.click('#hangup');
       out.endState = await waitState(page, ['ended'], 5000);
       out.endStatus = await page.textContent('#statusText');
@@ -35,6 +37,7 @@ async function main() {
   } catch (e) {
     out.error = String(e);
   }
+  out.answerHasTelephoneEvent = /telephone-event\/8000/.test(out.remoteSdp || '');
   out.byeSent = sipLines(demo.frames, 'out', 'BYE').length > 0;
   out.byeAnswered = sipLines(demo.frames, 'in', 'BYE').some((l) => / 200 /.test(l));
   out.pageErrors = demo.errors;
@@ -46,6 +49,9 @@ async function main() {
     out.toneDb > -80 && out.packetsReceived > 50 && out.connectionState === 'connected' &&
     /UDP\/TLS\/RTP\/SAVPF/.test(sdp) && /a=fingerprint:sha-256 /.test(sdp) && /a=ice-ufrag:/.test(sdp) &&
     /a=rtcp-mux/.test(sdp) && out.endState === 'ended' && out.byeSent && out.byeAnswered &&
+    // RFC 4733 DTMF goes out when the answer has telephone-event, else the page says why not.
+    (/telephone-event\/8000/.test(sdp) ? (out.dtmf || []).some((e) => /sent DTMF 5/.test(e))
+      : (out.dtmf || []).some((e) => /DTMF 5 not sent/.test(e))) &&
     out.pageErrors.length === 0;
   if (out.pass) delete out.events;
   console.log(JSON.stringify(out));
