@@ -169,15 +169,18 @@ size_t rg_sip_tp_conn_count(const struct rg_sip_tp *tp)
 
 /* ---- receiving ---- */
 
-/* RFC 3261 §21.4.1: a request the codec refused gets a 400 on its flow. */
+/* RFC 3261 §21.4.1: a request the codec refused gets a 400 on its flow
+ * (or the codec's own status: 505 for another SIP version, §21.5.6). */
 static void reply_400(struct rg_sip_tp *tp, const struct rg_sip_flow *flow, struct rg_str data,
-                      const char *phrase)
+                      unsigned status, const char *phrase)
 {
     char tag[24];
     int tl = snprintf(tag, sizeof(tag), "rg400-%x", ++tp->tag_seq);
     rg_buf_reset(&tp->scratch);
-    if (rg_sip_reply_bad_request(data, phrase ? phrase : "Bad Request",
-                                 rg_str_make(tag, (size_t)tl), &tp->scratch) != RG_OK)
+    if (status < 400 || status > 699 || !phrase)
+        status = 400;
+    if (rg_sip_reply_refused(data, status, phrase ? phrase : "Bad Request",
+                             rg_str_make(tag, (size_t)tl), &tp->scratch) != RG_OK)
         return;
     int rc = rg_sip_tp_send(tp, flow, tp->scratch.data, tp->scratch.len);
     if (rc != RG_OK)
@@ -203,7 +206,7 @@ static void deliver(struct rg_sip_tp *tp, struct rg_sip_rx *rx)
         (void)rg_addr_format(&rx->src, a, sizeof(a));
         RG_LOG(tp->cfg.log, RG_LOG_INFO, sip, NULL, "malformed message from %s/%s: %s", a,
                rg_sip_tp_name(rx->kind), err.phrase ? err.phrase : "?");
-        reply_400(tp, &rx->flow, rx->data, err.phrase);
+        reply_400(tp, &rx->flow, rx->data, err.status, err.phrase);
     }
     rg_arena_reset(&tp->arena);
 }
@@ -381,7 +384,7 @@ static void conn_events(struct conn *c)
         case RG_SIP_STREAM_EV_BADFRAME:
             RG_LOG(tp->cfg.log, RG_LOG_INFO, sip, NULL, "connection %llu: %s",
                    (unsigned long long)c->id, ev.why);
-            reply_400(tp, &rx.flow, ev.data, ev.why);
+            reply_400(tp, &rx.flow, ev.data, 400, ev.why);
             break;
         case RG_SIP_STREAM_EV_HTTP:
             conn_http(c, &ev);
