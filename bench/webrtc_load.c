@@ -297,12 +297,12 @@ static bool take_dialog(struct call *c, const struct rg_sip_msg *m)
     c->to[to->value.len] = '\0';
     memcpy(c->ruri, m->contacts.v[0].uri.raw.p, m->contacts.v[0].uri.raw.len);
     c->ruri[m->contacts.v[0].uri.raw.len] = '\0';
-    /* UAC route set: Record-Route in reverse order (§12.1.2). */
-    for (size_t i = m->n_hdrs; i-- > 0;) {
-        if (m->hdrs[i].id != RG_SIP_H_RECORD_ROUTE)
-            continue;
-        int n = snprintf(c->route + rl, sizeof(c->route) - rl, "Route: %.*s\r\n",
-                         (int)m->hdrs[i].value.len, m->hdrs[i].value.p);
+    /* UAC route set: the Record-Route entries in reverse order (§12.1.2),
+     * also when several share one header line. */
+    for (size_t i = m->record_routes.n; i-- > 0;) {
+        const struct rg_str u = m->record_routes.v[i].uri.raw;
+        int n = snprintf(c->route + rl, sizeof(c->route) - rl, "Route: <%.*s>\r\n", (int)u.len,
+                         u.p);
         if (n < 0 || (size_t)n >= sizeof(c->route) - rl)
             return false;
         rl += (size_t)n;
@@ -459,6 +459,8 @@ static void on_response(struct load *L, struct call *c, const struct rg_sip_msg 
         return;
     if (!invite) {
         if (rg_str_eq_cstr(m->cseq_method, "BYE") && c->st == ST_BYE) {
+            if (m->status >= 300 && !L->stopping)
+                fprintf(stderr, "webrtc_load: BYE got %u\n", m->status);
             L->done++;
             call_free(L, c, m->status < 300 ? ST_FREE : ST_BYE);
         }
@@ -492,8 +494,8 @@ static void on_response(struct load *L, struct call *c, const struct rg_sip_msg 
     if (g_debug) {
         char a[RG_ADDR_STRLEN];
         (void)rg_addr_format(&c->remote, a, sizeof(a));
-        fprintf(stderr, "webrtc_load: %s answered, ICE toward %s ufrag %s\n", c->call_id, a,
-                c->rufrag);
+        fprintf(stderr, "webrtc_load: %s answered, ICE toward %s ufrag %s; target %s\n%s",
+                c->call_id, a, c->rufrag, c->ruri, c->route);
     }
     rg_stun_txid_new(&L->rng, c->txid);
     stun_check(L, c);
@@ -508,6 +510,8 @@ static void on_sip(struct load *L, struct call *c, struct rg_str data)
     rg_arena_init(&a, 16384, 1u << 20);
     if (rg_sip_parse(data.p, data.len, &lim, &a, &m, &err) == RG_OK) {
         if (!m->is_request) {
+            if (g_debug && m->status >= 300)
+                fprintf(stderr, "webrtc_load: got\n%.*s\n", (int)data.len, data.p);
             on_response(L, c, m);
         } else if (!rg_str_eq_cstr(m->method, "ACK")) {
             answer_request(L, c, m);
