@@ -77,7 +77,7 @@ def over_udp(data, host, port):
         s.settimeout(t)
         return s.recv(65535)
     try:
-        return final_status(read, time.monotonic() + 1.5)
+        return final_status(read, time.monotonic() + 1.0)
     finally:
         s.close()
 
@@ -90,7 +90,7 @@ def over_tcp(data, host, port):
         s.settimeout(t)
         return s.recv(65535)
     try:
-        return final_status(read, time.monotonic() + 1.5)
+        return final_status(read, time.monotonic() + 1.0)
     finally:
         s.close()
 

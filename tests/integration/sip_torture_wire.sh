@@ -19,7 +19,7 @@ in_netns "$@"
 build=$(cd "${1:-build}" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 NG_PORT=22231
-CALL_MS=24000
+CALL_MS=30000
 
 for tool in sipp python3; do
   command -v $tool >/dev/null || { fail "sip-torture-wire: $tool not installed"; exit 1; }
