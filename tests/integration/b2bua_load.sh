@@ -12,7 +12,8 @@
 # the UAC sends when rtcgate relays both ways, 3 when it relays one way);
 # the engine held the calls during the load and holds none afterwards (ng
 # "statistics": sessionsown); rtcgated's resident memory did not grow
-# between the first third of the load and its end; rtcgated exits cleanly.  Usage: b2bua_load.sh BUILD_DIR
+# (4 MiB slack) over the last third of the load, when finished calls'
+# transactions expire as fast as new ones come; rtcgated exits cleanly.  Usage: b2bua_load.sh BUILD_DIR
 source "$(dirname "$0")/lib.sh"
 in_netns "$@"
 build=$(cd "${1:-build}" && pwd)
@@ -70,7 +71,10 @@ timeout $((SECS + 25)) sipp 127.0.0.1:5060 -sf "$tmp/uac.xml" -s echo -i 127.0.0
   -trace_stat -stf "$tmp/stat.csv" -fd 5 -trace_err -error_file "$tmp/uac_err.log" \
   >"$tmp/uac.out" 2>&1 &
 uac=$!
-T1=$((SECS / 3))
+# Memory is compared once the UDP transactions of finished calls stopped
+# piling up (they live 64*T1 = 32 s: timers J, L, M), i.e. from 2/3 of the
+# load to its end.
+T1=$((SECS * 2 / 3))
 sleep $T1
 rss20=$(rss_kb "$gate")
 own_mid=$(ng_stat sessionsown)
