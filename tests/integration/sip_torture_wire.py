@@ -15,7 +15,10 @@ Expectations come from tests/vectors/rfc4475/README.md:
 - responses (SIP/2.0 ...) must get no answer at all.
 Messages that are valid for a UA (the rest) are not sent: a valid INVITE
 would start a real call.  Over TCP each message goes on its own
-connection; clerr.dat (Content-Length larger than the message) and
+connection.  A message that parses starts a server transaction, so it is
+sent with "-<name>-<transport>" appended to its top Via branch: a new
+transaction each time (RFC 3261 17.2.3; novelsc.dat and unkscm.dat share a
+branch, sent-by and method, so the second would be a retransmission); clerr.dat (Content-Length larger than the message) and
 baddn.dat (no empty line) cannot be framed on a stream and are sent over
 UDP only (RFC 3261 18.3).  dblreq.dat
 (a UDP datagram with trailing octets) is UDP only by definition.
@@ -34,6 +37,7 @@ UDP_ONLY = {"clerr.dat", "dblreq.dat", "baddn.dat"}
 # RFC 2543 matching rules (the OPTIONS is then answered 200).
 ALSO = {"sdp01.dat": {"400"}, "badbranch.dat": {"200"}}
 SKIP_CHECKS = {"zeromf.dat"}  # 483 is for a proxy; a UA processes it (3.3.11)
+CHECKED = set()  # messages that parse and reach the UAS checks
 
 
 def expectations(vdir):
@@ -48,6 +52,7 @@ def expectations(vdir):
         m = re.search(r"check: (\d{3})", verdict)
         if m and name not in SKIP_CHECKS:
             out[name] = {m.group(1)} | ALSO.get(name, set())
+            CHECKED.add(name)
     return out
 
 
@@ -95,6 +100,17 @@ def over_tcp(data, host, port):
         s.close()
 
 
+def fresh_branch(data, suffix):
+    """The message with suffix appended to its top Via branch, so that a
+    second send over another transport starts a new transaction instead of
+    matching the first (RFC 3261 17.2.3: branch, sent-by, method).  A
+    cookie-only branch (badbranch.dat) is what is being tested: kept."""
+    m = re.search(rb"^(?:Via|v)\s*:[^\r\n]*?branch=(z9hG4bK[^;,\s]*)", data, re.M | re.I)
+    if not m or m.group(1) == b"z9hG4bK":
+        return data
+    return data[:m.end(1)] + suffix + data[m.end(1):]
+
+
 def main():
     vdir, host, uport, tport = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     exp = expectations(vdir)
@@ -109,7 +125,14 @@ def main():
         for tp in ("udp", "tcp"):
             if tp == "tcp" and name in UDP_ONLY:
                 continue
-            got = (over_udp if tp == "udp" else over_tcp)(data, host, uport if tp == "udp" else tport)
+            # Messages that parse start server transactions: each send gets
+            # its own branch (novelsc.dat and unkscm.dat even share one).
+            msg = fresh_branch(data, b"-" + name[:-4].encode() + b"-" + tp.encode()) \
+                if name in CHECKED else data
+            if tp == "udp":
+                got = over_udp(msg, host, uport)
+            else:
+                got = over_tcp(msg, host, tport)
             if is_response:
                 good, want = got is None, "no answer"
             else:
