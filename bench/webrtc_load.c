@@ -384,8 +384,8 @@ static void start_dtls(struct load *L, struct call *c)
     }
     c->st = ST_DTLS;
     if (g_debug)
-        fprintf(stderr, "webrtc_load: %s ICE done, DTLS as %s\n", c->call_id,
-                c->we_client ? "client" : "server");
+        fprintf(stderr, "webrtc_load: %s +%.1f ms ICE done, DTLS as %s\n", c->call_id,
+                (now_us() - c->t0) / 1000.0, c->we_client ? "client" : "server");
     dtls_pump(L, c);
 }
 
@@ -429,6 +429,8 @@ static void on_keys(struct load *L, struct call *c)
     }
     c->st = ST_HOLD;
     c->next_us = t + (int64_t)L->o.hold_ms * 1000;
+    if (g_debug)
+        fprintf(stderr, "webrtc_load: %s +%.1f ms keys\n", c->call_id, (t - c->t0) / 1000.0);
 }
 
 static void dtls_pump(struct load *L, struct call *c)
@@ -494,8 +496,8 @@ static void on_response(struct load *L, struct call *c, const struct rg_sip_msg 
     if (g_debug) {
         char a[RG_ADDR_STRLEN];
         (void)rg_addr_format(&c->remote, a, sizeof(a));
-        fprintf(stderr, "webrtc_load: %s answered, ICE toward %s ufrag %s; target %s\n%s",
-                c->call_id, a, c->rufrag, c->ruri, c->route);
+        fprintf(stderr, "webrtc_load: %s +%.1f ms answered, ICE toward %s ufrag %s; target %s\n%s",
+                c->call_id, (now_us() - c->t0) / 1000.0, a, c->rufrag, c->ruri, c->route);
     }
     rg_stun_txid_new(&L->rng, c->txid);
     stun_check(L, c);
@@ -552,6 +554,9 @@ static void on_tcp(struct load *L, struct call *c, uint32_t events)
         if (ev.type == RG_WS_EV_NONE)
             break;
         if (ev.type == RG_WS_EV_OPEN && c->st == ST_WS) {
+            if (g_debug)
+                fprintf(stderr, "webrtc_load: %s +%.1f ms WebSocket open\n", c->call_id,
+                        (t - c->t0) / 1000.0);
             c->st = ST_INVITE;
             if (!send_invite(L, c)) {
                 call_free(L, c, ST_INVITE);

@@ -44,7 +44,7 @@ stop() {
   for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
   pids=()
 }
-trap 'stop; rm -rf "$tmp"' EXIT
+trap 'stop; [ -n "${BENCH_KEEP:-}" ] && echo "kept $tmp" || rm -rf "$tmp"' EXIT
 wait_port() { for _ in $(seq 1 100); do ss -ln"$1" | grep -q ":$2 " && return 0; sleep 0.05; done; return 1; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 hz=$(getconf CLK_TCK)
