@@ -41,6 +41,9 @@ struct rg_mxc {
     struct fmt add[XC_FMTS];     /* formats we added to the offer passed on */
     uint8_t n_add;
     struct rg_xc *xc[2];         /* xc[k]: what side k sends, encoded for side 1-k */
+    /* PTs side k may send that are already the other side's format (an
+     * offered format of the offerer, used as it is); -1 none. */
+    int16_t pass[2][2];
     int64_t rtcp_next_us[2];     /* next report toward side k */
 };
 
@@ -397,6 +400,13 @@ static void xc_cfg(const struct leg *in, const struct leg *out, enum rg_dtmf_mod
     cfg->dtmf_mode = mode;
 }
 
+/* Whether the offer passed on showed format f of the offerer. */
+static bool offered_on(const struct rg_mxc *x, const struct fmt *f)
+{
+    return find_pt(x->off, x->n_off, f->pt) &&
+           (f->codec == RG_CODEC_TEL_EVENT || keep_offered(&x->req, f));
+}
+
 /* Both directions between the offerer's leg o and the answerer's leg b. */
 static int xc_build(struct rg_mcall *c, struct rg_mxc *x, const struct leg *o,
                     const struct leg *b, enum rg_dtmf_mode mode)
@@ -414,6 +424,13 @@ static int xc_build(struct rg_mcall *c, struct rg_mxc *x, const struct leg *o,
     }
     x->xc[x->offerer] = x_ob;
     x->xc[1 - x->offerer] = x_bo;
+    /* The answerer may send in a format of the offer it was shown
+     * (RFC 3264 §6.1); toward the offerer that needs no transcoding. */
+    const struct fmt *p[2] = { o->audio, o->te };
+    int ans = 1 - x->offerer;
+    x->pass[x->offerer][0] = x->pass[x->offerer][1] = -1;
+    for (int i = 0; i < 2; i++)
+        x->pass[ans][i] = p[i] && offered_on(x, p[i]) ? p[i]->pt : -1;
     x->rtcp_next_us[0] = x->rtcp_next_us[1] = INT64_MIN; /* scheduled on the first run */
     return RG_OK;
 }
@@ -563,6 +580,10 @@ bool rg__mxc_input(struct rg_mcall *c, unsigned si, int k, const uint8_t *data, 
     struct rg_rtp r;
     if (rg_rtp_parse(data, len, &r) != RG_OK)
         return true;
+    /* Already in the other leg's codec (libwebrtc answers with Opus but
+     * sends with the offer's first codec): relayed as it is. */
+    if (r.pt == x->pass[k][0] || r.pt == x->pass[k][1])
+        return false;
     struct rg_xc_in in = { .payload = r.payload, .len = r.payload_len, .ssrc = r.ssrc,
                            .ts = r.ts, .seq = r.seq, .pt = r.pt, .marker = r.marker };
     (void)rg_xc_push(xc, &in, now_us);

@@ -595,7 +595,55 @@ static void answer_edge_cases(struct rg_t *t)
     net_free(&n);
 }
 
+/* The plain endpoint offers PCMU; the browser answers Opus (transcode
+ * opus added toward it): PCMU from the endpoint reaches the browser as Opus
+ * at the same frequency. */
+static void rtp_offers(struct rg_t *t)
+{
+    struct net n;
+    REQUIRE(t, net_init(&n, 400));
+    static const char *offer =
+        "v=0\r\no=- 1 1 IN IP4 192.0.2.10\r\ns=-\r\nc=IN IP4 192.0.2.10\r\nt=0 0\r\n"
+        "m=audio 5000 RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n"
+        "a=fmtp:101 0-16\r\na=ptime:20\r\na=sendrecv\r\n";
+    static const char *answer =
+        "v=0\r\no=- 2 1 IN IP4 192.0.2.20\r\ns=-\r\nc=IN IP4 192.0.2.20\r\nt=0 0\r\n"
+        "m=audio 6000 RTP/AVP 96 97 101\r\na=rtpmap:96 opus/48000/2\r\n"
+        "a=fmtp:96 minptime=10;useinbandfec=1\r\na=rtpmap:97 telephone-event/48000\r\n"
+        "a=rtpmap:101 telephone-event/8000\r\na=sendrecv\r\n";
+    struct rg_buf off, ans;
+    rg_buf_init(&off, 8192);
+    rg_buf_init(&ans, 8192);
+    struct rg_mside_req r = keep_req();
+    REQUIRE(t, rg_mcodec_req_add(&r.codecs, RG_MCODEC_TRANSCODE, RG_STR_LIT("opus")) == RG_OK);
+    REQUIRE(t, negotiate(&n, offer, &r, answer, &off, &ans) == RG_OK);
+    CHECK(t, has(&off, "RTP/AVP 0 101 96 97\r\n"));
+    CHECK(t, has(&ans, "RTP/AVP 0 101\r\n"));
+    REQUIRE(t, n.call->stream[0].xc != NULL);
+    uint8_t pay[160], pkt[RG_MCALL_MAX_PACKET];
+    int16_t pcm[160 * 100];
+    mt_sine(pcm, 160 * 100, 1000, 8000, 8000);
+    struct rg_codec_enc *e = NULL;
+    REQUIRE(t, rg_codec_enc_create(rg_codec_by_id(RG_CODEC_PCMU), NULL, &e) == RG_OK);
+    int64_t t0 = n.now;
+    for (int i = 0; i < 100; i++) {
+        REQUIRE(t, rg_codec_encode(e, pcm + i * 160, 160, pay, sizeof(pay)) == 160);
+        run_until(&n, t0 + i * 20000);
+        size_t len = rtp(pkt, 0, (uint16_t)(9 + i), (uint32_t)(i * 160), i == 0, pay, 160);
+        deliver(&n, 0, pkt, len);
+    }
+    rg_codec_enc_destroy(e);
+    run_until(&n, n.now + 500000);
+    CHECK(t, n.n_rx[1] >= 95);
+    for (size_t i = 0; i < n.n_rx[1]; i++)
+        CHECK_EQ_INT(t, n.rx[1][i].pt, 96);
+    rg_buf_deinit(&off);
+    rg_buf_deinit(&ans);
+    net_free(&n);
+}
+
 static const struct rg_test_case cases[] = {
+    { "rtp_offers", rtp_offers },
     { "sdp_transcode", sdp_transcode },
     { "shared_codec_is_relayed", shared_codec_is_relayed },
     { "tone_both_ways", tone_both_ways },
