@@ -355,6 +355,8 @@ static int xc_offer(struct rg_mcall *c, struct rg_mstream *st, int from, struct 
         rc = offer_events(x, out, &n);
     if (rc != RG_OK)
         return rc;
+    if (n == 0)
+        return RG_EUNSUPP; /* RFC 3264 §5.1: an offered m= line needs a format */
     if (r->ours_first)
         order_ours(r, out, n);
     return rewrite_media(m, a, out, n, false, r->ptime_ms);
@@ -486,6 +488,8 @@ static int relay_answer(struct rg_mxc *x, struct rg_sdp_media *m, struct rg_aren
     for (unsigned i = 0; i < n; i++)
         if (find_pt(x->off, x->n_off, ans[i].pt))
             keep[w++] = ans[i];
+    if (w == 0)
+        return RG_EBADMSG; /* RFC 3264 §6.1: the answer must use formats of the offer */
     return w == n ? RG_OK : rewrite_media(m, a, keep, w, false, 0);
 }
 
@@ -505,6 +509,8 @@ static int xc_answer(struct rg_mcall *c, struct rg_mstream *st, int from, struct
     if (!x || !chosen || !is_speech(chosen) || (same && same->codec == chosen->codec)) {
         set_names(st, chosen, chosen, false);
         int rc = x && m->port ? relay_answer(x, m, a, ans, n) : RG_OK;
+        if (rc != RG_OK)
+            *why = "the answer names no format of the offer";
         rg__mxc_free(x);
         st->xc = NULL;
         return rc;
@@ -545,18 +551,21 @@ int rg__mxc_sdp(struct rg_mcall *c, int from, bool offer, struct rg_sdp *sdp, st
         if (strcmp(st->media, "audio") != 0)
             continue;
         int rc = RG_OK;
-        if (offer && rg_mcodec_req_any(&req->codecs)) {
+        const char *msg = NULL;
+        if (offer && rg_mcodec_req_any(&req->codecs) && m->port) {
             rc = xc_offer(c, st, from, m, a, &req->codecs);
-        } else if (offer) {
-            /* An offer without codec changes renegotiates a plain relay. */
+            if (rc == RG_EUNSUPP)
+                msg = "the codec flags leave no codec to offer";
+        } else if (offer || !m->port) {
+            /* An offer without codec changes renegotiates a plain relay;
+             * a rejected m= line (port 0) has nothing to transcode. */
             rg__mxc_free(st->xc);
             st->xc = NULL;
         } else {
-            rc = xc_answer(c, st, from, m, a, req, why);
+            rc = xc_answer(c, st, from, m, a, req, &msg);
         }
         if (rc != RG_OK) {
-            if (!*why)
-                *why = "codec negotiation failed";
+            *why = msg ? msg : "codec negotiation failed";
             return rc;
         }
     }

@@ -563,9 +563,9 @@ static void ng_codec_flags(struct rg_t *t)
     rg_arena_deinit(&a);
 }
 
-/* No codec of the offer can be transcoded into the answer's (the answerer
- * picks an unknown codec): relayed as before; an answer with a codec we
- * cannot reach from the offer fails cleanly. */
+/* Requests that cannot be met fail cleanly with a reason: no usable codec
+ * left on the offerer's leg, an answer naming formats never offered, an
+ * offer with every codec stripped. */
 static void answer_edge_cases(struct rg_t *t)
 {
     struct net n;
@@ -588,8 +588,20 @@ static void answer_edge_cases(struct rg_t *t)
         "v=0\r\no=- 2 1 IN IP4 192.0.2.20\r\ns=-\r\nc=IN IP4 192.0.2.20\r\nt=0 0\r\n"
         "m=audio 6000 RTP/AVP 97\r\na=rtpmap:97 AMR/8000\r\n";
     r = g711_req();
-    CHECK_OK(t, negotiate(&n, opus_offer, &r, amr_answer, &off, &ans));
+    /* RFC 3264 §6.1: an answer may only name offered formats */
+    CHECK_EQ_INT(t, negotiate(&n, opus_offer, &r, amr_answer, &off, &ans), RG_EBADMSG);
     CHECK(t, n.call->stream[0].xc == NULL);
+    net_free(&n);
+    /* every codec stripped: nothing left to offer */
+    REQUIRE(t, net_init(&n, 16));
+    r = keep_req();
+    r.codecs.strip_all = true;
+    const char *why = NULL;
+    rg_buf_reset(&off);
+    CHECK_EQ_INT(t, rg_mcall_sdp(n.call, n.now, 0, true, rg_str_from_cstr(opus_offer), &r, &off,
+                                 &why),
+                 RG_EUNSUPP);
+    CHECK(t, why && strstr(why, "no codec"));
     rg_buf_deinit(&off);
     rg_buf_deinit(&ans);
     net_free(&n);
