@@ -193,6 +193,9 @@ static size_t rtp(uint8_t *out, uint8_t pt, uint16_t seq, uint32_t ts, bool m, c
     return w > 0 ? (size_t)w : 0;
 }
 
+/* The "browser" encoder for 160-sample (20 ms at 8 kHz) frames. */
+static const struct rg_codec_params nb8k = { .sample_hz = 8000 };
+
 static const char *opus_offer =
     "v=0\r\no=- 1 1 IN IP4 192.0.2.10\r\ns=-\r\nc=IN IP4 192.0.2.10\r\nt=0 0\r\n"
     "m=audio 5000 RTP/AVP 111 110\r\na=rtpmap:111 opus/48000/2\r\n"
@@ -486,7 +489,7 @@ static void dtmf_48k_to_8k(struct rg_t *t)
     int16_t pcm[8000];
     mt_sine(pcm, 8000, 440, 8000, 4000);
     struct rg_codec_enc *enc = NULL;
-    REQUIRE(t, rg_codec_enc_create(rg_codec_by_id(RG_CODEC_OPUS), NULL, &enc) == RG_OK);
+    REQUIRE(t, rg_codec_enc_create(rg_codec_by_id(RG_CODEC_OPUS), &nb8k, &enc) == RG_OK);
     uint16_t seq = 1;
     uint32_t ts = 1000;
     int64_t t0 = n.now;
@@ -654,7 +657,55 @@ static void rtp_offers(struct rg_t *t)
     net_free(&n);
 }
 
+/* The trunk's answer asks for 30 ms (a=ptime:30): it receives 240-sample
+ * PCMU packets 240 ticks apart while the browser keeps sending 20 ms Opus,
+ * and the G.729 profile item's ptime applies when the answer names none. */
+static void ptime_from_answer(struct rg_t *t)
+{
+    static const char *ans30 =
+        "v=0\r\no=- 2 1 IN IP4 192.0.2.20\r\ns=-\r\nc=IN IP4 192.0.2.20\r\nt=0 0\r\n"
+        "m=audio 6000 RTP/AVP 0\r\na=ptime:30\r\n";
+    static const char *ans729 =
+        "v=0\r\no=- 2 1 IN IP4 192.0.2.20\r\ns=-\r\nc=IN IP4 192.0.2.20\r\nt=0 0\r\n"
+        "m=audio 6000 RTP/AVP 18\r\na=rtpmap:18 G729/8000\r\n";
+    for (int v = 0; v < 2; v++) {
+        struct net n;
+        REQUIRE(t, net_init(&n, 200));
+        struct rg_buf off, ans;
+        rg_buf_init(&off, 8192);
+        rg_buf_init(&ans, 8192);
+        struct rg_mside_req r = g711_req();
+        if (v == 1) {
+            REQUIRE(t, rg_mcodec_req_add(&r.codecs, RG_MCODEC_TRANSCODE, RG_STR_LIT("G729")) ==
+                           RG_OK);
+            r.codecs.item[r.codecs.n - 1].ptime_ms = 40;
+        }
+        REQUIRE(t, negotiate(&n, opus_offer, &r, v ? ans729 : ans30, &off, &ans) == RG_OK);
+        int16_t pcm[8000];
+        mt_sine(pcm, 8000, 700, 8000, 6000);
+        struct rg_codec_enc *enc = NULL;
+        REQUIRE(t, rg_codec_enc_create(rg_codec_by_id(RG_CODEC_OPUS), &nb8k, &enc) == RG_OK);
+        uint16_t seq = 1;
+        uint32_t ts = 0;
+        (void)send_opus(&n, pcm, 8000, &seq, &ts, n.now, enc);
+        rg_codec_enc_destroy(enc);
+        run_until(&n, n.now + 500000);
+        unsigned want = v ? 320 : 240;
+        CHECK(t, n.n_rx[1] >= (v ? 20u : 28u));
+        for (size_t i = 1; i < n.n_rx[1]; i++)
+            CHECK_EQ_INT(t, n.rx[1][i].ts - n.rx[1][i - 1].ts, want);
+        if (n.n_rx[1] > 2 && v == 0)
+            CHECK_EQ_INT(t, n.rx[1][1].len, 240);
+        if (n.n_rx[1] > 2 && v == 1)
+            CHECK_EQ_INT(t, n.rx[1][1].len, 40); /* 4 x 10-byte G.729 frames */
+        rg_buf_deinit(&off);
+        rg_buf_deinit(&ans);
+        net_free(&n);
+    }
+}
+
 static const struct rg_test_case cases[] = {
+    { "ptime_from_answer", ptime_from_answer },
     { "rtp_offers", rtp_offers },
     { "sdp_transcode", sdp_transcode },
     { "shared_codec_is_relayed", shared_codec_is_relayed },
