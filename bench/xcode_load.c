@@ -41,20 +41,22 @@
 
 #define MAX_CALLS 4000
 #define LOOP_PKTS 50 /* one second of Opus replayed */
+#define POOL 16      /* generator sockets per leg kind (more receive buffer) */
 
 struct call {
     struct sockaddr_in relay_a, relay_b; /* relay ports facing A and B */
     uint16_t seq_a, seq_b;
     uint32_t ts_a, ts_b;
+    bool nb; /* the relay's answer said maxplaybackrate <= 8000 (RFC 7587 §6.1) */
 };
 
 struct gen {
-    int ng_fd, fa, fb;
-    struct sockaddr_in ng_addr, aa, ab;
+    int ng_fd, fa[POOL], fb[POOL];
+    struct sockaddr_in ng_addr, aa[POOL], ab[POOL];
     struct call *c;
     unsigned n;
-    uint8_t opus[LOOP_PKTS][400];
-    size_t opus_len[LOOP_PKTS];
+    uint8_t opus[2][LOOP_PKTS][400]; /* [0] fullband 48 kHz, [1] narrowband */
+    size_t opus_len[2][LOOP_PKTS];
     uint8_t pcmu[160];
     uint64_t sent_a, sent_b, got_a, got_b, bad_pt;
 };
@@ -101,6 +103,40 @@ static long proc_rss_kb(long pid)
     return kb;
 }
 
+/* UDP RcvbufErrors of this network namespace (/proc/net/snmp): datagrams
+ * dropped because a receiver (relay or generator) was not reading. */
+static long long udp_rcvbuf_errors(void)
+{
+    char names[1024] = "", vals[1024] = "", line[1024];
+    FILE *f = fopen("/proc/net/snmp", "r");
+    while (f && fgets(line, sizeof(line), f)) {
+        if (strncmp(line, "Udp:", 4) != 0)
+            continue;
+        snprintf(names[0] ? vals : names, sizeof(names), "%s", line);
+    }
+    if (f)
+        fclose(f);
+    /* the header line names the columns, the next line has the values */
+    const char *n = names, *v = vals;
+    while (*n && *v) {
+        int nl = 0, vl = 0;
+        char name[64];
+        long long val;
+        if (sscanf(n, " %63s%n", name, &nl) != 1 || sscanf(v, " %lld%n", &val, &vl) != 1) {
+            if (sscanf(v, " %*s%n", &vl) < 0 || vl == 0)
+                break;
+            n += nl;
+            v += vl;
+            continue;
+        }
+        if (!strcmp(name, "RcvbufErrors"))
+            return val;
+        n += nl;
+        v += vl;
+    }
+    return -1;
+}
+
 static int udp_socket(struct sockaddr_in *bound)
 {
     int fd = socket(AF_INET, SOCK_DGRAM, 0);
@@ -122,29 +158,41 @@ static int udp_socket(struct sockaddr_in *bound)
 
 /* ---- media ------------------------------------------------------------------------ */
 
-static void make_media(struct gen *g)
+/* What a browser sends: 20 ms Opus of a 1 kHz tone at 32 kbit/s,
+ * complexity 9, fullband unless the answer limited the playback rate. */
+static void make_opus(struct gen *g, int v, unsigned rate)
 {
-    struct rg_codec_params bp = { .sample_hz = 48000, .complexity = 9, .complexity_set = true,
+    struct rg_codec_params bp = { .sample_hz = rate, .complexity = 9, .complexity_set = true,
                                   .bitrate_bps = 32000 };
-    struct rg_codec_enc *oe = NULL, *ue = NULL;
-    if (rg_codec_enc_create(rg_codec_by_id(RG_CODEC_OPUS), &bp, &oe) != RG_OK ||
-        rg_codec_enc_create(rg_codec_by_id(RG_CODEC_PCMU), NULL, &ue) != RG_OK)
+    struct rg_codec_enc *oe = NULL;
+    if (rg_codec_enc_create(rg_codec_by_id(RG_CODEC_OPUS), &bp, &oe) != RG_OK)
         die("codec");
     static int16_t pcm[960];
-    static double ph;
+    double ph = 0;
+    unsigned fr = rate / 50;
     for (int k = 0; k < LOOP_PKTS; k++) {
-        for (int i = 0; i < 960; i++, ph += 2 * 3.14159265358979 * 1000 / 48000)
+        for (unsigned i = 0; i < fr; i++, ph += 2 * 3.14159265358979 * 1000 / rate)
             pcm[i] = (int16_t)(8000 * __builtin_sin(ph));
-        int n = rg_codec_encode(oe, pcm, 960, g->opus[k], sizeof(g->opus[k]));
+        int n = rg_codec_encode(oe, pcm, fr, g->opus[v][k], sizeof(g->opus[v][k]));
         if (n <= 0)
             die("opus encode");
-        g->opus_len[k] = (size_t)n;
+        g->opus_len[v][k] = (size_t)n;
     }
+    rg_codec_enc_destroy(oe);
+}
+
+static void make_media(struct gen *g)
+{
+    make_opus(g, 0, 48000);
+    make_opus(g, 1, 8000);
+    struct rg_codec_enc *ue = NULL;
+    if (rg_codec_enc_create(rg_codec_by_id(RG_CODEC_PCMU), NULL, &ue) != RG_OK)
+        die("codec");
+    static int16_t pcm[960];
     for (int i = 0; i < 160; i++)
         pcm[i] = (int16_t)(8000 * __builtin_sin(2 * 3.14159265358979 * 1000 * i / 8000));
     if (rg_codec_encode(ue, pcm, 160, g->pcmu, sizeof(g->pcmu)) != 160)
         die("pcmu encode");
-    rg_codec_enc_destroy(oe);
     rg_codec_enc_destroy(ue);
 }
 
@@ -214,7 +262,7 @@ static void setup_call(struct gen *g, unsigned i)
         rg_buf_init(&req, 8192);
         snprintf(cookie, sizeof(cookie), "x%u_%d", i, side);
         (void)!rg_buf_appendf(&req, "%s d", cookie);
-        unsigned port = ntohs(side == 0 ? g->aa.sin_port : g->ab.sin_port);
+        unsigned port = ntohs(side == 0 ? g->aa[i % POOL].sin_port : g->ab[i % POOL].sin_port);
         if (side == 0)
             snprintf(sdp, sizeof(sdp),
                      "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
@@ -243,6 +291,9 @@ static void setup_call(struct gen *g, unsigned i)
         rg_arena_init(&a, 16384, 1 << 20);
         struct rg_str rsdp = ng_sdp(g, &a, cookie, &req);
         sdp_port(rsdp, side == 0 ? &g->c[i].relay_b : &g->c[i].relay_a);
+        long mpr = rg_str_find(rsdp, RG_STR_LIT("maxplaybackrate="));
+        if (side == 1 && mpr >= 0)
+            g->c[i].nb = strtol(rsdp.p + mpr + 16, NULL, 10) <= 8000;
         rg_arena_deinit(&a);
         rg_buf_deinit(&req);
     }
@@ -273,13 +324,13 @@ static void send_rtp(int fd, const struct sockaddr_in *to, uint8_t pt, uint16_t 
 static void receive(struct gen *g, bool count)
 {
     uint8_t buf[2048];
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < 2 * POOL; k++) {
         ssize_t n;
-        while ((n = recv(k ? g->fb : g->fa, buf, sizeof(buf), 0)) > 0) {
+        while ((n = recv(k >= POOL ? g->fb[k - POOL] : g->fa[k], buf, sizeof(buf), 0)) > 0) {
             if (n < 12 || (buf[1] >= 200 && buf[1] <= 204) || !count)
                 continue;
             uint8_t pt = buf[1] & 0x7f;
-            if (k == 0) {
+            if (k < POOL) {
                 g->got_a++;
                 g->bad_pt += pt != 111 && pt != 110;
             } else {
@@ -304,10 +355,10 @@ static void traffic(struct gen *g, double secs, bool count)
             for (unsigned i = slot; i < g->n; i += 20) {
                 struct call *c = &g->c[i];
                 unsigned k = (unsigned)(frame % LOOP_PKTS);
-                send_rtp(g->fa, &c->relay_a, 111 | (frame == 0 ? 0x80 : 0), c->seq_a++, c->ts_a,
-                         0x1000 + i, g->opus[k], g->opus_len[k]);
+                send_rtp(g->fa[i % POOL], &c->relay_a, 111 | (frame == 0 ? 0x80 : 0), c->seq_a++,
+                         c->ts_a, 0x1000 + i, g->opus[c->nb][k], g->opus_len[c->nb][k]);
                 c->ts_a += 960;
-                send_rtp(g->fb, &c->relay_b, 0 | (frame == 0 ? 0x80 : 0), c->seq_b++, c->ts_b,
+                send_rtp(g->fb[i % POOL], &c->relay_b, 0 | (frame == 0 ? 0x80 : 0), c->seq_b++, c->ts_b,
                          0x9000 + i, g->pcmu, 160);
                 c->ts_b += 160;
                 if (count) {
@@ -351,8 +402,10 @@ int main(int argc, char **argv)
     if (!g.c)
         die("calloc");
     make_media(&g);
-    g.fa = udp_socket(&g.aa);
-    g.fb = udp_socket(&g.ab);
+    for (int k = 0; k < POOL; k++) {
+        g.fa[k] = udp_socket(&g.aa[k]);
+        g.fb[k] = udp_socket(&g.ab[k]);
+    }
     struct sockaddr_in any;
     g.ng_fd = udp_socket(&any);
     (void)fcntl(g.ng_fd, F_SETFL, 0);
@@ -362,7 +415,7 @@ int main(int argc, char **argv)
     if (!colon)
         die("--ng IP:PORT");
     *colon = 0;
-    g.ng_addr = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(colon + 1)) };
+    g.ng_addr = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons((uint16_t)strtol(colon + 1, NULL, 10)) };
     inet_pton(AF_INET, host, &g.ng_addr.sin_addr);
     long rss0 = proc_rss_kb(pid);
     for (unsigned i = 0; i < calls; i++)
@@ -370,9 +423,11 @@ int main(int argc, char **argv)
     traffic(&g, warm, false);
     long rss1 = proc_rss_kb(pid);
     double cpu0 = proc_cpu_s(pid);
+    long long rcv0 = udp_rcvbuf_errors();
     int64_t w0 = mono_us();
     traffic(&g, secs, true);
     double cpu = proc_cpu_s(pid) - cpu0, wall = (double)(mono_us() - w0) / 1e6;
+    long long rcv_drops = udp_rcvbuf_errors() - rcv0;
     usleep(300000);
     receive(&g, true);
     double us_per_call_s = cpu * 1e6 / (calls * wall);
@@ -381,10 +436,16 @@ int main(int argc, char **argv)
     double loss_a = g.sent_b ? 100.0 * (double)g.got_a / (double)g.sent_b : 0;
     double loss_b = g.sent_a ? 100.0 * (double)g.got_b / (double)g.sent_a : 0;
     printf("%s: %u Opus<->PCMU calls, %.1f s: Opus sent %llu, PCMU out %llu (%.1f%% delivered); PCMU "
-           "sent %llu, Opus out %llu (%.1f%% delivered); wrong PT %llu\n",
+           "sent %llu, Opus out %llu (%.1f%% delivered); wrong PT %llu; UDP receive-buffer "
+           "drops %lld\n",
            name, calls, wall, (unsigned long long)g.sent_a, (unsigned long long)g.got_b, loss_b,
            (unsigned long long)g.sent_b, (unsigned long long)g.got_a, loss_a,
-           (unsigned long long)g.bad_pt);
+           (unsigned long long)g.bad_pt, rcv_drops);
+    unsigned nb = 0;
+    for (unsigned i = 0; i < calls; i++)
+        nb += g.c[i].nb;
+    printf("%s: Opus legs told maxplaybackrate 8000 (browser encodes narrowband): %u of %u\n",
+           name, nb, calls);
     printf("%s: CPU %.2f s = %.0f us per call-second = %.0f calls per core; RSS %ld -> %ld kB "
            "(%.1f kB per call)\n",
            name, cpu, us_per_call_s, us_per_call_s > 0 ? 1e6 / us_per_call_s : 0, rss0, rss1,

@@ -479,6 +479,22 @@ static int pick_offerer(struct rg_mcall *c, struct rg_mxc *x, const struct rg_mc
     return RG_EUNSUPP;
 }
 
+/* RFC 7587 §6.1: an Opus leg that is transcoded at 8 or 16 kHz tells the
+ * sender so (maxplaybackrate, sprop-maxcapturerate): a browser then encodes
+ * narrow/wideband, which is cheaper to decode and smaller on the wire, and
+ * loses nothing the other leg could carry. */
+static void opus_playback(struct fmt *f, unsigned pcm_hz)
+{
+    if (f->codec != RG_CODEC_OPUS || pcm_hz >= 48000 ||
+        rg_str_find(rg_str_from_cstr(f->fmtp), RG_STR_LIT("maxplaybackrate")) >= 0)
+        return;
+    size_t n = strlen(f->fmtp);
+    int w = snprintf(f->fmtp + n, sizeof(f->fmtp) - n,
+                     "%smaxplaybackrate=%u;sprop-maxcapturerate=%u", n ? ";" : "", pcm_hz, pcm_hz);
+    if (w < 0 || (size_t)w >= sizeof(f->fmtp) - n)
+        f->fmtp[n] = 0; /* no room: leave the offer's parameters as they were */
+}
+
 /* Answer toward the offerer when relaying: only what the offerer offered. */
 static int relay_answer(struct rg_mxc *x, struct rg_sdp_media *m, struct rg_arena *a,
                         const struct fmt *ans, unsigned n)
@@ -534,6 +550,7 @@ static int xc_answer(struct rg_mcall *c, struct rg_mstream *st, int from, struct
     struct fmt out[3];
     unsigned no = 0;
     out[no++] = *o.audio;
+    opus_playback(&out[0], rg_xc_sample_hz(x->xc[1 - x->offerer]));
     if (o.te)
         out[no++] = *o.te;
     if (o.cn)

@@ -241,7 +241,8 @@ static void sdp_transcode(struct rg_t *t)
     CHECK(t, !has(&off, "opus") && !has(&off, "transport-cc") && !has(&off, "/48000"));
     CHECK(t, has(&ans, "RTP/AVP 111 110\r\n"));
     CHECK(t, has(&ans, "a=rtpmap:111 opus/48000/2\r\n"));
-    CHECK(t, has(&ans, "a=fmtp:111 minptime=10;useinbandfec=1\r\n"));
+    CHECK(t, has(&ans, "a=fmtp:111 minptime=10;useinbandfec=1;maxplaybackrate=8000;"
+                       "sprop-maxcapturerate=8000\r\n"));
     CHECK(t, has(&ans, "a=rtpmap:110 telephone-event/48000\r\n"));
     CHECK(t, !has(&ans, "PCMU") && !has(&ans, "a=ptime"));
     const struct rg_mstream *st = &n.call->stream[0];
