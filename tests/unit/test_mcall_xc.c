@@ -705,7 +705,57 @@ static void ptime_from_answer(struct rg_t *t)
     }
 }
 
+/* One whole transcoded call (offer, answer, a second of Opus and PCMU,
+ * timer, RTCP, teardown) for OOM stepping: every refused allocation ends
+ * in RG_ENOMEM or a dropped packet, never a crash or a leak. */
+static int oom_call(void *arg)
+{
+    (void)arg;
+    struct net n;
+    if (!net_init(&n, 64)) {
+        rg_mcall_destroy(n.call);
+        rg_free(n.rx[0]);
+        rg_free(n.rx[1]);
+        return RG_ENOMEM;
+    }
+    struct rg_buf off, ans;
+    rg_buf_init(&off, 8192);
+    rg_buf_init(&ans, 8192);
+    struct rg_mside_req r = g711_req();
+    const char *why = NULL;
+    struct rg_mside_req keep = keep_req();
+    int rc = rg_mcall_sdp(n.call, n.now, 0, true, rg_str_from_cstr(opus_offer), &r, &off, &why);
+    if (rc == RG_OK)
+        rc = rg_mcall_sdp(n.call, n.now, 1, false, rg_str_from_cstr(pcmu_answer), &keep, &ans,
+                          &why);
+    n.fd[0] = n.call->stream[0].side[0].fd_rtp;
+    n.fd[1] = n.call->stream[0].side[1].fd_rtp;
+    struct rg_codec_enc *enc = NULL;
+    if (rc == RG_OK)
+        rc = rg_codec_enc_create(rg_codec_by_id(RG_CODEC_OPUS), &nb8k, &enc);
+    if (rc == RG_OK) {
+        n.echo1 = true;
+        int16_t pcm[8000];
+        mt_sine(pcm, 8000, 1000, 8000, 6000);
+        uint16_t seq = 1;
+        uint32_t ts = 0;
+        (void)send_opus(&n, pcm, 8000, &seq, &ts, n.now, enc);
+        run_until(&n, n.now + 6000000);
+    }
+    rg_codec_enc_destroy(enc);
+    rg_buf_deinit(&off);
+    rg_buf_deinit(&ans);
+    net_free(&n);
+    return rc;
+}
+
+static void oom_stepping(struct rg_t *t)
+{
+    rg_t_oom_step(t, oom_call, NULL, 400);
+}
+
 static const struct rg_test_case cases[] = {
+    { "oom_stepping", oom_stepping },
     { "ptime_from_answer", ptime_from_answer },
     { "rtp_offers", rtp_offers },
     { "sdp_transcode", sdp_transcode },
