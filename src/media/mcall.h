@@ -41,6 +41,7 @@
 #include "core/str.h"
 #include "proto/dtls/dtls_conn.h"
 #include "proto/ice/ice.h"
+#include "media/mcodec.h"
 #include "media/policer.h"
 #include "proto/srtp/srtp_ctx.h"
 
@@ -119,6 +120,10 @@ struct rg_mside_req {
     struct rg_addr advertise; /* RG_AF_NONE: not requested */
     struct rg_addr sig_src;   /* where the SDP's SIP message came from (ng
                                  "received-from"), RG_AF_NONE: unknown */
+    /* Codec changes (ng codec flags, a packet service profile's codec
+     * entries); all-zero = none: the offer's codecs pass and the stream is
+     * relayed (media/mcodec.h, mcall_xc.c). */
+    struct rg_mcodec_req codecs;
 };
 
 /* Counters of one side (monotonic since the side was created). */
@@ -132,6 +137,11 @@ struct rg_mside_stats {
     uint64_t stun_policed, dtls_policed; /* discarded by the aggregate policers */
     uint64_t dtls_rejected;    /* DTLS input refused (association failed or closed) */
     uint32_t cands_skipped;    /* remote candidates not usable (TCP, mDNS, duplicates) */
+    /* Codec this side's peer uses ("PCMU/8000"; "" until an answer), and
+     * whether the stream is transcoded (mcall_xc.c). */
+    char codec[32];
+    bool transcoded;
+    uint64_t plc_frames;       /* transcoded: frames concealed toward this side */
 };
 
 enum rg_mside_dtls_state { RG_MDTLS_NONE = 0, RG_MDTLS_HANDSHAKE, RG_MDTLS_UP, RG_MDTLS_FAILED };
@@ -183,6 +193,8 @@ struct rg_mside {
 
 #define RG_MSTREAM_MAX_PT 32
 
+struct rg_mxc;
+
 struct rg_mstream {
     char media[16];               /* "audio", "video" */
     char mid[32];
@@ -194,6 +206,9 @@ struct rg_mstream {
      * stream (RFC 9143 §9.2 requires them distinct across a bundle) */
     uint8_t pt[RG_MSTREAM_MAX_PT];
     uint8_t n_pt;
+    /* Codec negotiation and transcoders (mcall_xc.c); NULL when the stream
+     * is relayed untouched. */
+    struct rg_mxc *xc;
 };
 
 struct rg_mtx {
@@ -258,6 +273,12 @@ void rg_mcall_each_fd(const struct rg_mcall *c, void (*fn)(void *ud, int fd), vo
 /* Internal (mcall.c, mcall_sdp.c): creates side s's DTLS association in
  * s->dtls_role now.  RG_OK or an rg_dtls_conn_new error. */
 RG_MUST_CHECK int rg__mside_dtls_start(struct rg_mcall *c, struct rg_mside *s, int64_t now_us);
+
+/* Internal (mcall.c, for mcall_xc.c): sends the plain RTP/RTCP packet
+ * data[0..len) (cap bytes of room for the SRTP trailer) to side k of
+ * stream si, protected when that side is secure; counted on that side. */
+void rg__mcall_send(struct rg_mcall *c, unsigned si, int k, uint8_t *data, size_t len,
+                    size_t cap, bool rtcp);
 
 /* Short state names for status output. */
 const char *rg_mside_ice_state(const struct rg_mside *s);

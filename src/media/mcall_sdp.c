@@ -17,6 +17,7 @@
 #include "core/arena.h"
 #include "media/mcall.h"
 #include "media/mcall_sdes.h"
+#include "media/mcall_xc.h"
 #include "proto/dtls/dtls_sdp.h"
 #include "proto/sdp/sdp.h"
 
@@ -616,6 +617,8 @@ int rg_mcall_sdp(struct rg_mcall *c, int64_t now_us, int from, bool is_offer, st
     for (unsigned i = 0; rc == RG_OK && !offering && i < c->n_streams; i++)
         if (c->stream[i].transport_of[1 - from] == i) /* bundled lines share the owner's */
             rc = resolve_dtls(c, now_us, &c->stream[i].side[1 - from], true, why);
+    if (rc == RG_OK)
+        rc = rg__mxc_sdp(c, from, is_offer, sdp, &a, req, why); /* codecs: relay or transcode */
     if (rc == RG_OK) {
         rc = write_sdp(c, sdp, &a, 1 - from, offering, out);
         if (rc != RG_OK)
