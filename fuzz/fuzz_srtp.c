@@ -14,6 +14,7 @@
  * statistics count every call.
  */
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,7 +73,7 @@ static void protect(struct fz *f, const uint8_t *body, size_t n, bool rtcp)
     if (ra == RG_EINVAL)
         return;
     if ((ra == RG_OK) != (rb == RG_OK))
-        abort();
+        { fprintf(stderr, "protect ours %d lib %d rtcp %d len %zu hdr %02x %02x %02x %02x\n", ra, rb, rtcp, pl, plain[0], plain[1], plain[2], plain[3]); abort(); }
     if (ra != RG_OK)
         return;
     if (al != bl || memcmp(a, b, al) != 0 || al > pl + RG_SRTP_MAX_TRAILER)

@@ -100,12 +100,14 @@ int64_t rg_srtp_stream_rtp_index(const struct rg_srtp_stream *st, uint16_t seq)
     int64_t v = roc;
     /* RFC 3711 Appendix A: the ROC guess closest to the highest index. */
     if (sl < 32768) {
-        if (s - sl > 32768)
+        /* ROC - 1 does not exist before the first rollover: then the
+         * packet is read as ROC 0, far ahead (as libsrtp does). */
+        if (s - sl > 32768 && roc > 0)
             v = roc - 1;
     } else if (sl - 32768 > s) {
         v = roc + 1;
     }
-    if (v < 0 || v > 0xffffffffLL)
+    if (v > 0xffffffffLL)
         return -1;
     return (v << 16) | s;
 }

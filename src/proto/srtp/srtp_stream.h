@@ -46,7 +46,7 @@ RG_MUST_CHECK int rg_srtp_streams_get(struct rg_srtp_streams *ss, uint32_t ssrc,
                                       struct rg_srtp_stream **out);
 
 /* Estimated index of seq (RFC 3711 Appendix A); seq itself for a NULL or
- * fresh stream; -1 when it would precede ROC 0 or pass ROC 2^32-1. */
+ * fresh stream; never before ROC 0; -1 when it would pass ROC 2^32-1. */
 int64_t rg_srtp_stream_rtp_index(const struct rg_srtp_stream *st, uint16_t seq);
 /* RG_OK when idx may be used, RG_EPROTO when replayed or too old. */
 RG_MUST_CHECK int rg_srtp_stream_rtp_check(const struct rg_srtp_streams *ss,
