@@ -3,11 +3,11 @@
  * relay between the two sides of each stream (see mcall.h for the contract).
  */
 #include "media/mcall.h"
+#include "media/mcall_bundle.h"
 
 #include <string.h>
 
 #include "core/alloc.h"
-#include "media/mcall_bundle.h"
 #include "proto/rtp/demux.h"
 
 int rg_mcall_create(const struct rg_mcall_env *env, struct rg_str call_id, struct rg_str from_tag,

@@ -145,6 +145,10 @@ static void req_bundle(const struct rg_bencode *dict, struct rg_mside_req *r,
             if (e->type == RG_BENC_STR)
                 req_bundle_value(e->str, r, unknown);
     }
+    const struct rg_bencode *f = rg_bencode_dict_list(dict, "flags");
+    for (const struct rg_bencode *e = rg_bencode_first(f); e; e = e->next)
+        if (e->type == RG_BENC_STR && rg_str_has_caseprefix(e->str, "BUNDLE-"))
+            req_bundle_value(rg_str_from(e->str, 7), r, unknown);
 }
 
 /* Flags whose behaviour is what this engine always does. */
@@ -154,17 +158,14 @@ static const char *const always_flags[] = {
     "asymmetric", "unidirectional", "media-handover", "reset", "all",
 };
 
-static void req_flags(const struct rg_bencode *l, struct rg_mside_req *r, struct rg_buf *unknown)
+static void req_flags(const struct rg_bencode *l, struct rg_buf *unknown)
 {
     for (const struct rg_bencode *e = rg_bencode_first(l); e; e = e->next) {
-        if (e->type == RG_BENC_STR && rg_str_has_caseprefix(e->str, "BUNDLE-")) {
-            req_bundle_value(rg_str_from(e->str, 7), r, unknown);
-            continue;
-        }
         bool known = false;
         size_t n_always = sizeof(always_flags) / sizeof(*always_flags);
         for (size_t i = 0; e->type == RG_BENC_STR && i < n_always; i++)
             known |= is(e->str, always_flags[i]);
+        known |= e->type == RG_BENC_STR && rg_str_has_caseprefix(e->str, "BUNDLE-"); /* req_bundle */
         if (!known && e->type == RG_BENC_STR)
             note_unknown(unknown, "", e->str);
     }
@@ -217,8 +218,7 @@ int rg_ngcmd_req(const struct rg_bencode *dict, struct rg_mside_req *r, struct r
     if (rg_bencode_dict_str(dict, "DTLS", &v) == RG_OK)
         (void)req_dtls(v, r, unknown);
     req_rtcp_mux(rg_bencode_dict_list(dict, "rtcp-mux"), r, unknown);
-    req_bundle(dict, r, unknown);
-    req_flags(rg_bencode_dict_list(dict, "flags"), r, unknown);
+    req_flags(rg_bencode_dict_list(dict, "flags"), unknown);
     req_lists(dict, unknown);
     /* Kamailio's "received-from": [ "IP4", "<SIP source address>" ]. */
     const struct rg_bencode *rf = rg_bencode_dict_list(dict, "received-from");
@@ -243,6 +243,7 @@ int rg_ngcmd_req(const struct rg_bencode *dict, struct rg_mside_req *r, struct r
         }
         r->ip6 = is(v, "IP6");
     }
+    req_bundle(dict, r, unknown);
     return RG_OK;
 }
 
