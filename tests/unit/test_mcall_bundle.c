@@ -177,7 +177,7 @@ static int plain_offers(struct net *n, const char *sdp, int bundle)
         rc = rg_mcall_sdp(n->call, n->now, 0, true, rg_str_from_cstr(sdp), &req, &out, &why);
     if (rc == RG_OK)
         snprintf(n->offer, sizeof(n->offer), "%.*s", (int)out.len, (const char *)out.data);
-    else
+    else if (rc != RG_ENOMEM)
         fprintf(stderr, "    offer failed: %d %s\n", rc, why ? why : "");
     rg_buf_deinit(&out);
     return rc;
@@ -678,6 +678,46 @@ static void reoffer_keeps_bundle(struct rg_t *t)
     net_deinit(&n);
 }
 
+/* The browser re-offers the negotiated group (renegotiation, same ICE and
+ * DTLS parameters): the SIP side sees two plain m= lines, the answer to the
+ * browser keeps the group on the one transport, keys survive. */
+static void browser_reoffer_keeps_bundle(struct rg_t *t)
+{
+    struct net n;
+    REQUIRE(t, net_init(&n) == RG_OK);
+    REQUIRE(t, plain_offers(&n, plain_offer_av, 1) == RG_OK);
+    REQUIRE(t, negotiate(t, &n, true, "BUNDLE 0 1") == RG_OK);
+    run(&n, 3000);
+    REQUIRE(t, n.b[0].out != NULL);
+    const struct rg_srtp *keys = n.call->stream[0].side[1].srtp_out;
+    struct rg_buf offer, out;
+    rg_buf_init(&offer, 8192);
+    rg_buf_init(&out, 65536);
+    browser_answer(&n, true, "BUNDLE 0 1", &offer);
+    const char *why = NULL;
+    struct rg_mside_req keep = { -1, -1, -1, -1, -1 };
+    CHECK_OK(t, rg_mcall_sdp(n.call, n.now, 1, true, rg_buf_str(&offer), &keep, &out, &why));
+    CHECK(t, rg_str_find(rg_buf_str(&out), RG_STR_LIT("a=group")) < 0);
+    CHECK_EQ_INT(t, count(rg_buf_str(&out), " RTP/AVP "), 2);
+    rg_buf_reset(&out);
+    CHECK_OK(t, rg_mcall_sdp(n.call, n.now, 0, false, rg_str_from_cstr(plain_offer_av), &keep, &out,
+                             &why));
+    CHECK(t, rg_str_find(rg_buf_str(&out), RG_STR_LIT("a=group:BUNDLE 0 1")) >= 0);
+    char mline[64];
+    snprintf(mline, sizeof(mline), "m=video %u ", n.call->stream[0].side[1].local_rtp.port);
+    CHECK(t, rg_str_find(rg_buf_str(&out), rg_str_from_cstr(mline)) >= 0);
+    CHECK_EQ_INT(t, count(rg_buf_str(&out), "a=ice-ufrag"), 1);
+    rg_buf_deinit(&offer);
+    rg_buf_deinit(&out);
+    run(&n, 1000);
+    CHECK(t, n.call->stream[0].side[1].srtp_out == keys);
+    browser_rtp(&n, 0, 96, 0xB1, "1");
+    plain_rtp(&n, 1, 96, 0xD0);
+    CHECK_EQ_INT(t, n.p_rtp[1], 1);
+    CHECK_EQ_INT(t, n.b[0].rtp_in, 1);
+    net_deinit(&n);
+}
+
 /* RFC 9143 §7.3/§7.4: an answer may only group what was offered grouped. */
 static void answer_group_checked(struct rg_t *t)
 {
@@ -751,13 +791,60 @@ static void ng_bundle_flags(struct rg_t *t)
     }
 }
 
+struct oom_arg {
+    struct net *n;
+    char answer[8192];
+};
+
+/* Offer with a group, max-bundle answer, re-offer: every allocation may
+ * fail; each failure must come back as RG_ENOMEM with nothing leaked. */
+static int whole_bundle_call(void *arg)
+{
+    struct oom_arg *o = arg;
+    struct net *n = o->n;
+    n->n_fds = 0;
+    n->call = NULL;
+    int rc = plain_offers(n, plain_offer_av, 1);
+    struct rg_buf out;
+    rg_buf_init(&out, 65536);
+    const char *why = NULL;
+    struct rg_mside_req keep = { -1, -1, -1, -1, -1 };
+    if (rc == RG_OK)
+        rc = rg_mcall_sdp(n->call, n->now, 1, false, rg_str_from_cstr(o->answer), &keep, &out, &why);
+    rg_buf_deinit(&out);
+    if (rc == RG_OK)
+        rc = plain_offers(n, plain_offer_av, 1);
+    rg_mcall_destroy(n->call);
+    n->call = NULL;
+    return rc;
+}
+
+static void oom_bundle_offer_answer(struct rg_t *t)
+{
+    struct net n;
+    REQUIRE(t, net_init(&n) == RG_OK);
+    static struct oom_arg o;
+    o.n = &n;
+    n.mid_ext = 1;
+    struct rg_buf ans;
+    rg_buf_init(&ans, sizeof(o.answer) - 1);
+    browser_answer(&n, true, "BUNDLE 0 1", &ans);
+    snprintf(o.answer, sizeof(o.answer), "%.*s", (int)ans.len, (const char *)ans.data);
+    rg_buf_deinit(&ans);
+    REQUIRE(t, whole_bundle_call(&o) == RG_OK);
+    rg_t_oom_step(t, whole_bundle_call, &o, 2000);
+    net_deinit(&n);
+}
+
 static const struct rg_test_case cases[] = {
     { "offer_shape", offer_shape },
     { "bundled_answer_routes_both_ways", bundled_answer_routes_both_ways },
     { "unbundled_answer_keeps_two_transports", unbundled_answer_keeps_two_transports },
     { "reoffer_keeps_bundle", reoffer_keeps_bundle },
+    { "browser_reoffer_keeps_bundle", browser_reoffer_keeps_bundle },
     { "answer_group_checked", answer_group_checked },
     { "ng_bundle_flags", ng_bundle_flags },
+    { "oom_bundle_offer_answer", oom_bundle_offer_answer },
 };
 
 RG_TEST_MAIN(cases)
