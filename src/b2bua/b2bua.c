@@ -175,11 +175,6 @@ int rg_b2b_new(const struct rg_b2b_cfg *cfg, const struct rg_b2b_env *env, struc
     if (!b->cfg.min_se_s)
         b->cfg.min_se_s = 90;
     struct rg_sip_txl_cfg tc = cfg->txl.t1_us ? cfg->txl : RG_SIP_TXL_CFG_DEFAULT;
-    /* Over UDP a finished call leaves ~3 transactions for 64*T1 = 32 s
-     * (timers J, L, M: RFC 3261 §17.2.2, RFC 6026 §8), so 50 calls/s keep
-     * ~5,000 alive: room for 4 per call slot, not the txl's 1,024. */
-    if (!cfg->txl.t1_us && tc.max_txns < 4 * b->max_calls)
-        tc.max_txns = 4 * b->max_calls;
     b->calls = rg_calloc(b->max_calls, sizeof(*b->calls));
     int rc = b->calls ? rg_sip_txl_new(&tc, &b->txl) : RG_ENOMEM;
     if (rc != RG_OK) {

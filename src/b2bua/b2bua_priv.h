@@ -56,6 +56,7 @@ struct b2b_pending_req {
     uint64_t srv_txn;       /* its server transaction */
     uint64_t cli_txn;       /* the relayed request's client transaction */
     bool is_update;
+    bool absorbed;          /* answered with the other leg's last answer (no relay) */
     struct rg_arena arena;  /* the request copy */
     struct rg_sip_msg *req;
 };

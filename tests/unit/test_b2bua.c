@@ -841,10 +841,10 @@ static void glare_and_update(struct rg_t *rt)
     }
     CHECK(rt, find(&t, "UPDATE", 491) != NULL); /* the second while the first is pending */
     REQUIRE(rt, t.n_eng == 3);
-    engine_done(&t, 2, RG_OK, PLAIN_SDP);
+    engine_done(&t, 2, RG_OK, "v=0\r\na=sendonly\r\n"); /* a change for the trunk: relayed */
     struct out *up = find(&t, "UPDATE", 0);
     REQUIRE(rt, up != NULL);
-    CHECK(rt, up->to.addr.port == 5080 && rg_str_eq_cstr(up->m->body, PLAIN_SDP));
+    CHECK(rt, up->to.addr.port == 5080 && rg_str_eq_cstr(up->m->body, "v=0\r\na=sendonly\r\n"));
     answer(&t, up->m, 200, PLAIN_SDP, true);
     REQUIRE(rt, t.n_eng == 4);
     engine_done(&t, 3, RG_OK, WEBRTC_SDP);
@@ -886,6 +886,40 @@ static void sdp_attribute_relay(struct rg_t *rt)
                        true);
 }
 
+static void ice_restart_absorbed(struct rg_t *rt)
+{
+    struct tb t;
+    REQUIRE(rt, tb_init(&t, false) == RG_OK);
+    call_up(rt, &t);
+    ack_from_browser(rt, &t);
+    struct rg_str tag = find(&t, "INVITE", 200)->m->to->tag;
+    int invites = count_req(&t, "INVITE");
+    char *s = rg_arena_alloc(&t.a, 4096);
+    snprintf(s, 4096,
+             "INVITE sip:rtcgate@127.0.0.1:8080;transport=ws SIP/2.0\n"
+             "Via: SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bKrst\n"
+             "From: \"Bob\" <sip:1001@127.0.0.1>;tag=jsfrom1\nTo: <sip:echo@127.0.0.1>;tag=%.*s\n"
+             "Call-ID: jscall1\nCSeq: 30 INVITE\nMax-Forwards: 70\n"
+             "Contact: <sip:k8s7d@df7jal23ls0d.invalid;transport=ws;ob>\n"
+             "Content-Type: application/sdp\nContent-Length: %zu\n\n%s",
+             (int)tag.len, tag.p, strlen(WEBRTC_SDP), WEBRTC_SDP);
+    from_browser(&t, s);
+    REQUIRE(rt, t.n_eng == 3);
+    /* The engine's SDP for the trunk is the one it already has (new o=
+     * version only): the trunk hears nothing, its last answer is reused. */
+    engine_done(&t, 2, RG_OK,
+                "v=0\r\no=- 1 3 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+                "m=audio 16000 RTP/AVP 0\r\nc=IN IP4 127.0.0.1\r\n");
+    CHECK_EQ_INT(rt, count_req(&t, "INVITE"), invites);
+    REQUIRE(rt, t.n_eng == 4);
+    CHECK(rt, t.eng[3].answer && strcmp(t.eng[3].to, "b") == 0 &&
+                  strcmp(t.eng[3].sdp, PLAIN_SDP) == 0);
+    engine_done(&t, 3, RG_OK, WEBRTC_SDP);
+    struct out *ok = find(&t, "INVITE", 200);
+    CHECK(rt, ok && ok->m->cseq == 30 && rg_str_eq_cstr(ok->m->body, WEBRTC_SDP));
+    tb_deinit(&t);
+}
+
 static const struct rg_test_case cases[] = {
     {"browser_calls_trunk", browser_calls_trunk},
     {"trunk_hangs_up", trunk_hangs_up},
@@ -903,6 +937,7 @@ static const struct rg_test_case cases[] = {
     {"session_expires_without_refresh", session_expires_without_refresh},
     {"glare_and_update", glare_and_update},
     {"sdp_attribute_relay", sdp_attribute_relay},
+    {"ice_restart_absorbed", ice_restart_absorbed},
     {"oom_stepping", oom_stepping},
 };
 
