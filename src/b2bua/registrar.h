@@ -22,6 +22,7 @@
 #ifndef RG_B2BUA_REGISTRAR_H
 #define RG_B2BUA_REGISTRAR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,6 +49,13 @@ struct rg_reg_cfg {
     const char *realm;          /* NULL: "rtcgate" */
     const struct rg_reg_user *users;
     size_t n_users;
+    /* How long a nonce stays fresh (0 = 300 s); an older one with a right
+     * response gets 401 with stale=true (RFC 7616 §3.3). */
+    uint32_t nonce_lifetime_s;
+    /* Challenges list MD5 first by default, because JsSIP 3.x and SIP.js
+     * 0.21 read only the first WWW-Authenticate and abort on any algorithm
+     * but MD5; true lists SHA-256 first (RFC 8760 §2.4 preference order). */
+    bool prefer_sha256;
 };
 
 /* What to answer a REGISTER with.  The caller builds the response from the

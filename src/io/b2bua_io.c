@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "b2bua/b2bua.h"
+#include "b2bua/registrar.h"
 #include "core/alloc.h"
+#include "ctl/cfg_registrar.h"
 #include "io/sip_transport.h"
 #include "media/mcall.h"
 #include "proto/srtp/srtp_ctx.h"
@@ -42,6 +44,7 @@ struct rg_b2bua_io {
     struct rg_cfg_snap *snap;
     struct rg_engine_client *cl;
     struct rg_b2b *b2b;
+    struct rg_reg *reg; /* browsers' registrations (NULL: not configured) */
     struct rg_loop_timer timer;
     bool timer_on;
     bool stopping; /* the engine is gone: nothing to delete */
@@ -57,6 +60,13 @@ struct rg_b2bua_io {
 };
 
 /* ---- sending and timers ------------------------------------------------------------ */
+
+static int64_t next_deadline(const struct rg_b2bua_io *g)
+{
+    int64_t next = rg_b2b_next_timeout_us(g->b2b);
+    int64_t r = g->reg ? rg_reg_next_timeout_us(g->reg) : INT64_MAX;
+    return r < next ? r : next;
+}
 
 static void flush(struct rg_b2bua_io *g)
 {
@@ -81,7 +91,7 @@ static void on_timer(struct rg_loop *loop, void *ud);
 static void settle(struct rg_b2bua_io *g)
 {
     flush(g);
-    int64_t next = rg_b2b_next_timeout_us(g->b2b);
+    int64_t next = next_deadline(g);
     if (g->timer_on) {
         rg_loop_timer_stop(g->loop, &g->timer);
         g->timer_on = false;
@@ -94,6 +104,8 @@ static void on_timer(struct rg_loop *loop, void *ud)
 {
     struct rg_b2bua_io *g = ud;
     g->timer_on = false;
+    if (g->reg)
+        rg_reg_handle_timeout(g->reg, rg_loop_now_us(loop));
     rg_b2b_handle_timeout(g->b2b, rg_loop_now_us(loop));
     settle(g);
 }
@@ -118,8 +130,45 @@ static void on_closed(void *ud, uint64_t conn, enum rg_sip_tp_kind kind)
 {
     struct rg_b2bua_io *g = ud;
     (void)kind;
+    if (g->reg)
+        rg_reg_flow_closed(g->reg, conn); /* registrations die with their connection */
     rg_b2b_flow_closed(g->b2b, rg_loop_now_us(g->loop), conn);
     settle(g);
+}
+
+/* ---- the location service --------------------------------------------------------------- */
+
+static void reg_register(void *ud, int64_t now, const struct rg_sip_msg *req,
+                         const struct rg_sip_tinfo *from, uint16_t *status, const char **reason,
+                         struct rg_str *hdrs)
+{
+    struct rg_b2bua_io *g = ud;
+    struct rg_reg_reply rep;
+    uint64_t conn = (from->flow & RG_B2B_FLOW_TO_BIT) ? 0 : from->flow;
+    if (rg_reg_handle_register(g->reg, now, req, conn, 0, &from->addr, &rep) != RG_OK)
+        return;
+    *status = (uint16_t)rep.status;
+    *reason = rep.reason;
+    *hdrs = rep.hdrs;
+}
+
+/* The newest binding of user: over its own connection (WebSocket: the only
+ * way back, RFC 7118 §5), or to its source over UDP. */
+static bool reg_lookup(void *ud, int64_t now, struct rg_str user, struct rg_str *contact,
+                       struct rg_sip_tinfo *to, enum rg_b2b_tp *tp)
+{
+    struct rg_b2bua_io *g = ud;
+    struct rg_reg_binding bnd;
+    if (rg_reg_lookup(g->reg, now, user, RG_STR_NULL, &bnd, 1) != 1)
+        return false;
+    *contact = bnd.contact;
+    to->addr = bnd.src;
+    to->reliable = bnd.flow_conn != 0;
+    bool wss = rg_str_find(bnd.contact, RG_STR_LIT("transport=wss")) >= 0;
+    bool ws = rg_str_find(bnd.contact, RG_STR_LIT("transport=ws")) >= 0;
+    *tp = !bnd.flow_conn ? RG_B2B_UDP : wss ? RG_B2B_WSS : ws ? RG_B2B_WS : RG_B2B_TCP;
+    to->flow = bnd.flow_conn ? bnd.flow_conn : RG_B2B_FLOW_TO(RG_B2B_UDP);
+    return true;
 }
 
 /* ---- the engine ------------------------------------------------------------------------- */
@@ -378,7 +427,25 @@ int rg_b2bua_io_start(const struct rg_b2bua_io_opts *o, struct rg_b2bua_io **out
     struct rg_b2b_cfg bc = {.cfg = g->snap->cfg, .rng = o->rng, .log = o->log,
                             .max_calls = o->max_calls};
     local_addrs(g->snap->cfg, &bc);
+    /* A UDP call keeps its INVITE transactions 64*T1 after the 2xx (RFC
+     * 6026 timers L and M) and its BYE's for timer J/K: about four per call
+     * for 32 s, so 50 calls/s need ~6,400 at once. */
+    bc.txl = RG_SIP_TXL_CFG_DEFAULT;
+    bc.txl.max_txns = 16384;
     struct rg_b2b_env env = {.sdp = eng_sdp, .del = eng_del, .ud = g};
+    struct rg_cfg_registrar rcfg;
+    int rr = rg_cfg_registrar(g->snap->cfg, o->sec, &rcfg);
+    if (rr == RG_OK) {
+        rr = rg_reg_new(&rcfg.reg, o->rng, &g->reg);
+        rg_cfg_registrar_free(&rcfg);
+    }
+    if (rr == RG_OK) {
+        env.reg_register = reg_register;
+        env.reg_lookup = reg_lookup;
+    } else {
+        RG_LOG(g->log, RG_LOG_WARN, b2bua, NULL, "no registrar (REGISTER gets 501): %s",
+               rg_strerror(rr));
+    }
     int rc = g->pend && g->info && g->put && g->live
                  ? rg_engine_client_new(o->engine, o->loop, &g->cl)
                  : RG_ENOMEM;
@@ -410,6 +477,7 @@ void rg_b2bua_io_stop(struct rg_b2bua_io *g)
     for (size_t i = 0; i < g->n_put; i++)
         (void)rg_cds_remove(&g->ctl->cds, g->put[i]);
     rg_b2b_free(g->b2b);
+    rg_reg_free(g->reg);
     rg_engine_client_free(g->cl);
     rg_free(g->pend);
     rg_free(g->info);

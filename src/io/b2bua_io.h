@@ -21,6 +21,7 @@
 #include "core/log.h"
 #include "core/rng.h"
 #include "ctl/ctl.h"
+#include "ctl/secret.h"
 #include "io/engine.h"
 #include "io/loop.h"
 #include "io/sip_service.h"
@@ -30,6 +31,7 @@ struct rg_b2bua_io_opts {
     struct rg_sip_service *sip;
     struct rg_engine *engine;
     struct rg_ctl *ctl;
+    const struct rg_secret *sec; /* decrypts registrar passwords; may be NULL */
     const struct rg_rng *rng;
     const struct rg_log *log;
     unsigned max_calls; /* 0: the call model's default */

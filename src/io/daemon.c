@@ -429,7 +429,8 @@ int rg_daemon_run(const struct rg_daemon_opts *o)
     struct rg_b2bua_io *b2b = NULL;
     if (rc == RG_OK && sip && engine) {
         struct rg_b2bua_io_opts bo = { .loop = &d->loop, .sip = sip, .engine = engine,
-                                       .ctl = &d->ctl, .rng = &d->rng, .log = &d->log };
+                                       .ctl = &d->ctl, .sec = &d->sec, .rng = &d->rng,
+                                       .log = &d->log };
         rc = rg_b2bua_io_start(&bo, &b2b);
         if (rc != RG_OK)
             fprintf(stderr, "rtcgated: B2BUA not started: %s\n", rg_strerror(rc));

@@ -23,7 +23,8 @@ tmp=$(mktemp -d)
 trap 'cleanup; [ -n "${RG_KEEP_TMP:-}" ] && echo "kept $tmp" >&2 || rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/sipp"
 
-# A UAS that answers like sipp's embedded one, then hangs up itself after 6 s.
+# A UAS that answers like sipp's embedded one, then hangs up itself after 10 s
+# (it knows no re-INVITE: the browser's ICE restart must not reach it).
 cat >"$tmp/sipp/bye.xml" <<'XML'
 <?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="answer, echo, then BYE">
@@ -68,7 +69,7 @@ cat >"$tmp/sipp/bye.xml" <<'XML'
 
   ]]></send>
   <recv request="ACK" crlf="true"/>
-  <pause milliseconds="6000"/>
+  <pause milliseconds="10000"/>
   <send retrans="500"><![CDATA[
 
       BYE [$contact_uri] SIP/2.0
@@ -183,9 +184,38 @@ import json,sys; d=json.load(open(sys.argv[1]))
 print("  state=%s end=%s originator=%s tone=%s"%(d.get("callState"),d.get("endEvent"),d.get("endOriginator"),d.get("toneHz")),file=sys.stderr)
 sys.exit(0 if d.get("callState")=="confirmed" and d.get("endEvent")=="ended" and d.get("endOriginator")=="remote" else 1)
 PY
+check "b2bua-call: restartIce() in the browser: new ICE credentials, tone still 1 kHz, sipp saw no re-INVITE" \
+  py "$tmp/call2.json" "$tmp/sipp/call2.log" <<'PY'
+import json,re,sys; d=json.load(open(sys.argv[1])); t=open(sys.argv[2],errors="replace").read()
+invites=len(re.findall(r"^INVITE sip:", t, re.M))
+print("  restart=%s new-ufrag=%s tone=%s state=%s invites-at-sipp=%s"%(d.get("restart"),d.get("restartNewUfrag"),
+      d.get("toneHzAfterRestart"),d.get("connectionStateAfterRestart"),invites),file=sys.stderr)
+sys.exit(0 if d.get("restart")=="done" and d.get("restartNewUfrag") and abs((d.get("toneHzAfterRestart") or 0)-1000)<=10
+         and d.get("connectionStateAfterRestart")=="connected" and invites==1 else 1)
+PY
 check "b2bua-call: sipp's BYE was answered 200 by rtcgate" \
   bash -c "grep -qE '^BYE sip:' '$tmp/sipp/call2.log' && grep -qE '^SIP/2.0 200 OK' '$tmp/sipp/call2.log'"
 check "b2bua-call: driver verdict (call 2)" test $rc2 -eq 0
+
+# --- call 3: sipp calls a browser registered as alice ------------------------
+out3=$(cd "$PEERS" && timeout 40 node b2bua_call.js --ws ws://127.0.0.1:8080 --mode answer \
+  --sipp "-sn uac -s alice 127.0.0.1:5060 -i 127.0.0.1 -p 5070 -mp 16100 -rtp_echo -nostdin -m 1 -d 5000 -timeout 30s -trace_msg -message_file $tmp/sipp/call3.log")
+rc3=$?
+printf '%s\n' "$out3" >"$tmp/call3.json"
+check "b2bua-call: sipp's INVITE over UDP reached the browser registered over WebSocket, answered, tone back" \
+  py "$tmp/call3.json" <<'PY'
+import json,re,sys; d=json.load(open(sys.argv[1]))
+s=d.get("remoteSdp") or ""
+print("  registered=%s state=%s tone=%s pkts=%s end=%s/%s sipp=%s"%(d.get("registered"),d.get("callState"),
+      d.get("toneHz"),d.get("packetsReceived"),d.get("endEvent"),d.get("endOriginator"),d.get("sippStatus")),file=sys.stderr)
+ok=(d.get("registered") and d.get("callState")=="confirmed" and abs((d.get("toneHz") or 0)-1000)<=10
+    and re.search(r"^m=audio \d+ UDP/TLS/RTP/SAVPF ", s, re.M) and re.search(r"^a=setup:actpass", s, re.M)
+    and re.search(r"^a=rtcp-mux", s, re.M) and re.search(r"^a=ice-ufrag:", s, re.M)
+    and d.get("endEvent")=="ended" and d.get("endOriginator")=="remote")
+sys.exit(0 if ok else 1)
+PY
+check "b2bua-call: sipp's call to the browser completed (200 with RTP/AVP, BYE answered)" \
+  bash -c "grep -qE '^m=audio [0-9]+ RTP/AVP ' '$tmp/sipp/call3.log' && [ $rc3 -eq 0 ]"
 
 kill "$rtcgated_pid"; wait "$rtcgated_pid"; rtcgated_rc=$?
 check "b2bua-call: rtcgated exits cleanly on SIGTERM (status $rtcgated_rc, no sanitizer report)" \
@@ -194,6 +224,7 @@ check "b2bua-call: rtcgated exits cleanly on SIGTERM (status $rtcgated_rc, no sa
 if [ $FAILS -ne 0 ]; then
   { echo "--- driver 1"; printf '%s\n' "$out1" | cut -c1-3000; echo "--- driver 2"; printf '%s\n' "$out2" | cut -c1-2000
     echo "--- rtcgated log"; tail -30 "$tmp/rtcgated.log"; echo "--- sipp 1"; tail -60 "$tmp/sipp/call1.log"
-    echo "--- sipp 2"; tail -40 "$tmp/sipp/call2.log"; } >&2
+    echo "--- sipp 2"; tail -40 "$tmp/sipp/call2.log"; echo "--- driver 3"; printf '%s\n' "$out3" | cut -c1-2000
+    echo "--- sipp 3"; tail -60 "$tmp/sipp/call3.log"; } >&2
 fi
 exit $((FAILS > 0))

@@ -5,6 +5,9 @@
 // plays a 1 kHz WAV; the page measures what comes back.
 //
 //   node b2bua_call.js --ws ws://127.0.0.1:8080 --target sip:echo@127.0.0.1 --mode hangup|remote
+//   node b2bua_call.js --ws ws://127.0.0.1:8080 --mode answer --sipp 'ARGS...'
+// (answer: the page registers as alice, then the driver starts sipp with
+// ARGS (a UAC calling alice through rtcgate) and the page answers.)
 //
 // Prints one JSON line; exit 0 when the call was confirmed, the tone came
 // back and the call ended the way the mode asks (the shell test checks the
@@ -22,6 +25,8 @@ const arg = (name, dflt) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] 
 const wsUrl = arg('--ws', 'ws://127.0.0.1:8080');
 const target = arg('--target', 'sip:echo@127.0.0.1');
 const mode = arg('--mode', 'hangup');
+const sippArgs = arg('--sipp', '');
+const { spawn } = require('child_process');
 
 function bundleJssip() {
   const r = esbuild.buildSync({ entryPoints: [require.resolve('jssip/lib/JsSIP.js')], bundle: true,
@@ -49,13 +54,26 @@ async function main() {
   let result = {};
   try {
     await browser.page.goto(`http://localhost:${server.address().port}/`);
-    result = await browser.page.evaluate(([u, t, m]) => window.runCall(u, t, m), [wsUrl, target, mode]);
+    if (mode === 'answer') {
+      const reg = await browser.page.evaluate((u) => window.registerCallee(u), wsUrl);
+      result.registered = reg.registered;
+      if (!reg.registered) throw new Error('REGISTER failed: ' + reg.status);
+      const sipp = spawn('sipp', sippArgs.split(' ').filter(Boolean), { stdio: 'ignore' });
+      const exited = new Promise((r) => sipp.on('exit', (code) => r(code)));
+      const ans = await browser.page.evaluate(() => window.answerNext());
+      result = { ...result, ...ans };
+      result.sippStatus = await Promise.race([exited,
+        new Promise((r) => setTimeout(() => { sipp.kill(); r('killed'); }, 15000))]);
+    } else {
+      result = await browser.page.evaluate(([u, t, m]) => window.runCall(u, t, m), [wsUrl, target, mode]);
+    }
   } catch (e) { result = { ...result, error: String(e) }; }
   await browser.close();
   result.pass = !result.error && result.callState === 'confirmed' &&
     result.connectionState === 'connected' && Math.abs(result.toneHz - 1000) <= 10 &&
     result.toneDb > -80 && result.packetsReceived > 50 && result.endEvent === 'ended' &&
-    result.endOriginator === (mode === 'hangup' ? 'local' : 'remote');
+    result.endOriginator === (mode === 'hangup' ? 'local' : 'remote') &&
+    (mode !== 'answer' || result.sippStatus === 0);
   console.log(JSON.stringify(result));
   server.close();
   fs.rmSync(wavDir, { recursive: true, force: true });
