@@ -190,7 +190,26 @@ static const struct rg_sch_node route[] = {
     END,
 };
 
+/* ---- global registrar: REGISTER from browsers (rtcgate; the vendor model
+ * has no registrar settings, so the names follow its style) ---- */
+
+static const struct rg_sch_node reg_user[] = {
+    LEAF("password", RG_TY_SECRET, 0, 255, NULL, NULL, NULL, "Digest password (stored $7$)"),
+    END,
+};
+
+static const struct rg_sch_node registrar[] = {
+    L_ENUM("authentication", en_ed, "disabled",
+           "Digest authentication of REGISTER (RFC 8760; needs at least one user)"),
+    L_INT("maxExpires", 60, 86400, "3600", "Longest registration granted (seconds)"),
+    L_INT("minExpires", 1, 86400, "60", "Shorter requests get 423 with Min-Expires (seconds)"),
+    L_STR("realm", 1, 63, "rtcgate", "Digest realm"),
+    LIST_S("user", 1, 63, reg_user, "User allowed to register (To user = digest username)"),
+    END,
+};
+
 static const struct rg_sch_node global[] = {
+    CONT("registrar", registrar, "Registrar for browsers (REGISTER over WebSocket)"),
     { .name = "staticRoute", .kind = RG_SCH_LIST, .type = RG_TY_PREFIX, .min = 1, .max = 32,
       .kids = route, .help = "Called-number prefix route (longest prefix wins; key default = any)" },
     END,

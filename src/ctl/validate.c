@@ -274,6 +274,39 @@ static void check_sig_port(struct vctx *v, const struct rg_cfg_node *n)
         abort_at(v, n, "ipAddressV4", "is not configured (an enabled sipSigPort needs an address)");
 }
 
+/* The registrar settings must make sense together (cfg_registrar.h). */
+static void check_registrar(struct vctx *v)
+{
+    const struct rg_cfg_node *r = rg_cfg_lookup(v->c, "global registrar");
+    int64_t lo = 0, hi = 0;
+    if (!r || rg_cfg_get_int(r, "minExpires", &lo) != RG_OK ||
+        rg_cfg_get_int(r, "maxExpires", &hi) != RG_OK)
+        return;
+    if (lo > hi) {
+        abort_at(v, r, "minExpires", "must not be above maxExpires");
+        return;
+    }
+    /* realm and user names go into quoted-strings of WWW-Authenticate. */
+    const char *realm = rg_cfg_get_at(r, "realm");
+    if (realm && strpbrk(realm, "\"\\")) {
+        abort_at(v, r, "realm", "must not contain '\"' or '\\'");
+        return;
+    }
+    const char *auth = rg_cfg_get_at(r, "authentication");
+    bool any = false;
+    for (const struct rg_cfg_node *k = r->first; k; k = k->next) {
+        if (strcmp(k->sch->name, "user") != 0)
+            continue;
+        if (strpbrk(k->key, "\"\\")) {
+            abort_at(v, k, NULL, "a user name must not contain '\"' or '\\'");
+            return;
+        }
+        any |= rg_cfg_get_at(k, "password") != NULL;
+    }
+    if (auth && strcmp(auth, "enabled") == 0 && !any)
+        abort_at(v, r, "authentication", "is enabled but no user has a password");
+}
+
 static void check_media(struct vctx *v)
 {
     int64_t lo = 0, hi = 0;
@@ -298,6 +331,8 @@ int rg_cfg_validate(const struct rg_cfg *c, const struct rg_cfg_env *env, struct
     each(&v, &c->root, "global staticRoute", check_route, 0);
     if (v.rc == RG_OK)
         check_media(&v);
+    if (v.rc == RG_OK)
+        check_registrar(&v);
     if (v.rc == RG_OK && warn.len)
         v.rc = rg_buf_append_str(msgs, rg_buf_str(&warn));
     rg_buf_deinit(&warn);

@@ -18,6 +18,7 @@
 #include "ctl/pki.h"
 #include "ctl/store.h"
 #include "io/cli_server.h"
+#include "io/b2bua_io.h"
 #include "io/engine.h"
 #include "io/loop.h"
 #include "io/rng_os.h"
@@ -35,6 +36,7 @@ struct daemon {
     struct rg_log log;
     struct rg_log engine_log;
     struct rg_engine *engine;
+    struct rg_b2bua_io *b2b; /* for commits to reach the registrar */
     int sigfd;
 };
 
@@ -71,6 +73,7 @@ static void on_applied(void *ud, const struct rg_cfg_snap *snap)
 {
     struct daemon *d = ud;
     rg_cfg_log_levels(snap->cfg, &d->log);
+    rg_b2bua_io_config_applied(d->b2b, snap->cfg);
     RG_LOG(&d->log, RG_LOG_NOTICE, ctl, NULL, "configuration generation %llu committed",
            (unsigned long long)snap->gen);
 }
@@ -317,10 +320,12 @@ static int start_engine(struct daemon *d, struct rg_engine **out)
     struct rg_cfg_snap *snap = rg_ctl_snapshot(&d->ctl);
     const struct rg_cfg *c = snap->cfg;
     const char *state = rg_cfg_get(c, "system ngControl state");
+    bool ng_on = state && strcmp(state, "enabled") == 0;
     int rc = RG_OK;
-    if (state && strcmp(state, "enabled") == 0) {
-        const char *ng_ip = rg_cfg_get(c, "system ngControl address");
-        const char *ng_port = rg_cfg_get(c, "system ngControl port");
+    /* The engine runs for the B2BUA even when the ng port is disabled. */
+    if (rg_cfg_get(c, "system media mediaAddress")) {
+        const char *ng_ip = ng_on ? rg_cfg_get(c, "system ngControl address") : "0.0.0.0";
+        const char *ng_port = ng_on ? rg_cfg_get(c, "system ngControl port") : "0";
         const char *ip = rg_cfg_get(c, "system media mediaAddress");
         const char *lo = rg_cfg_get(c, "system media mediaPortRange min");
         const char *hi = rg_cfg_get(c, "system media mediaPortRange max");
@@ -336,6 +341,8 @@ static int start_engine(struct daemon *d, struct rg_engine **out)
             rc = RG_EINVAL;
         } else {
             eo.ng.port = (uint16_t)port;
+            if (!ng_on)
+                eo.ng.family = RG_AF_NONE;
             const char *ip6 = rg_cfg_get(c, "system media mediaAddressV6");
             if (ip6 && rg_addr_parse_ip(rg_str_from_cstr(ip6), &eo.media_ip6) != RG_OK)
                 rc = RG_EINVAL;
@@ -363,9 +370,11 @@ static int start_engine(struct daemon *d, struct rg_engine **out)
         }
         if (rc != RG_OK)
             fprintf(stderr, "rtcgated: media engine not started: %s\n", rg_strerror(rc));
-        else
+        else if (ng_on)
             fprintf(stderr, "rtcgated: ng control on %s:%s, media %s ports %s-%s\n", ng_ip,
                     ng_port, ip, lo, hi);
+        else
+            fprintf(stderr, "rtcgated: media %s ports %s-%s (ng control disabled)\n", ip, lo, hi);
     }
     rg_cfg_snap_put(&d->ctl, snap);
     return rc;
@@ -419,15 +428,27 @@ int rg_daemon_run(const struct rg_daemon_opts *o)
     struct rg_sip_service *sip = NULL;
     if (rc == RG_OK)
         rc = start_sip(d, &sip);
+    struct rg_b2bua_io *b2b = NULL;
+    if (rc == RG_OK && sip && engine) {
+        struct rg_b2bua_io_opts bo = { .loop = &d->loop, .sip = sip, .engine = engine,
+                                       .ctl = &d->ctl, .sec = &d->sec, .rng = &d->rng,
+                                       .log = &d->log };
+        rc = rg_b2bua_io_start(&bo, &b2b);
+        if (rc != RG_OK)
+            fprintf(stderr, "rtcgated: B2BUA not started: %s\n", rg_strerror(rc));
+        d->b2b = b2b;
+    }
     if (rc == RG_OK) {
         fprintf(stderr, "rtcgated: ready; state directory %s, CLI socket %s\n", d->store.dir,
                 d->store.sock);
         rc = rg_loop_run(&d->loop);
         rg_cli_server_stop(&d->cli);
     }
-    rg_sip_service_stop(sip);
     d->engine = NULL;
+    d->b2b = NULL;
     rg_engine_stop(engine);
+    rg_b2bua_io_stop(b2b); /* after the engine: its client's completions died with it */
+    rg_sip_service_stop(sip);
     if (d->sigfd >= 0)
         close(d->sigfd);
     if (d->ctl.running)

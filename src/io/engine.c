@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -253,10 +254,42 @@ static void run_ng_job(struct mloop *ml, struct job *j, int64_t now)
     rg_arena_deinit(&a);
 }
 
+/* JOB_QUERY: the first stream of the call, both sides. */
+static void query_call(struct mloop *ml, struct job *j)
+{
+    const struct rg_mcall *c = rg_mtable_get(&ml->ng.calls, rg_str_from_cstr(j->call_id));
+    j->rc = c ? RG_OK : RG_ENOTFOUND;
+    if (!c || c->n_streams == 0)
+        return;
+    const struct rg_mstream *st = &c->stream[0];
+    j->info.n_streams = c->n_streams;
+    snprintf(j->info.media, sizeof(j->info.media), "%s", st->media);
+    for (int k = 0; k < 2; k++) {
+        unsigned tr = st->transport_of[k] < c->n_streams ? st->transport_of[k] : 0;
+        const struct rg_mside *s = &c->stream[tr].side[k];
+        struct rg_engine_side_info *o = &j->info.side[k];
+        o->local_rtp = s->local_rtp;
+        o->local_rtcp = s->local_rtcp;
+        o->remote_rtp = s->remote_rtp;
+        o->remote_rtcp = s->remote_rtcp;
+        o->rtcp_mux = s->fd_rtcp < 0;
+        o->transport = s->plan.transport;
+        o->ice_local = s->plan.ice;
+        o->ice_remote = s->remote_ice;
+        snprintf(o->ice_state, sizeof(o->ice_state), "%s", rg_mside_ice_state(s));
+        snprintf(o->dtls_state, sizeof(o->dtls_state), "%s", rg_mside_dtls_state_name(s));
+        o->srtp_profile = s->srtp_out ? s->srtp_profile : 0;
+        o->pkts_in = s->st.pkts_in;
+        o->bytes_in = s->st.bytes_in;
+    }
+}
+
 static void run_typed_job(struct mloop *ml, struct job *j, int64_t now)
 {
     const char *why = NULL;
-    if (j->kind == JOB_SDP) {
+    if (j->kind == JOB_QUERY) {
+        query_call(ml, j);
+    } else if (j->kind == JOB_SDP) {
         struct rg_mcall *touched = NULL;
         j->rc = rg_ngcmd_sdp(&ml->ng, now, rg_str_from_cstr(j->call_id),
                              rg_str_from_cstr(j->tag[0]), rg_str_from_cstr(j->tag[1]), j->answer,
@@ -653,17 +686,31 @@ static int start_loops(struct rg_engine *e)
 static int start_ctl(struct rg_engine *e)
 {
     struct rg_addr bound;
-    e->ng_fd = rg_udp_open(&e->o.ng, &bound);
-    if (e->ng_fd < 0)
-        return RG_EIO;
+    /* No ng address: the engine serves only the in-process API (B2BUA). */
+    if (e->o.ng.family != RG_AF_NONE) {
+        e->ng_fd = rg_udp_open(&e->o.ng, &bound);
+        if (e->ng_fd < 0)
+            return RG_EIO;
+    }
     e->stop_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (e->stop_efd < 0 || rg_loop_init(&e->ctl) != RG_OK ||
         rg__engine_jobq_init(&e->done) != RG_OK ||
-        rg_loop_add_fd(&e->ctl, e->ng_fd, RG_LOOP_IN, on_ng, e) != RG_OK ||
+        (e->ng_fd >= 0 && rg_loop_add_fd(&e->ctl, e->ng_fd, RG_LOOP_IN, on_ng, e) != RG_OK) ||
         rg_loop_add_fd(&e->ctl, e->done.efd, RG_LOOP_IN, on_done, e) != RG_OK ||
         rg_loop_add_fd(&e->ctl, e->stop_efd, RG_LOOP_IN, on_stop, e) != RG_OK)
         return RG_EIO;
     return pthread_create(&e->ctl_th, NULL, ctl_main, e) == 0 ? RG_OK : RG_EIO;
+}
+
+/* CPUs this process may run on (taskset, cpusets), not all online ones:
+ * a daemon pinned to one core runs one media loop. */
+static unsigned usable_cpus(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+        return (unsigned)CPU_COUNT(&set);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    return cpus > 0 ? (unsigned)cpus : 1;
 }
 
 int rg_engine_start(const struct rg_engine_opts *o, struct rg_engine **out)
@@ -673,8 +720,7 @@ int rg_engine_start(const struct rg_engine_opts *o, struct rg_engine **out)
         return RG_ENOMEM;
     e->o = *o;
     e->ng_fd = e->stop_efd = -1;
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    e->n_loops = o->n_loops ? o->n_loops : (unsigned)(cpus > 0 ? cpus : 1);
+    e->n_loops = o->n_loops ? o->n_loops : usable_cpus();
     if (e->n_loops > MAX_LOOPS)
         e->n_loops = MAX_LOOPS;
     rg_rng_os_init(&e->rng);

@@ -24,7 +24,7 @@
 #include "proto/dtls/dtls_conn.h"
 
 struct rg_engine_opts {
-    struct rg_addr ng;        /* where the ng control protocol listens */
+    struct rg_addr ng;        /* where the ng control protocol listens (RG_AF_NONE: no ng) */
     struct rg_addr media_ip;  /* address media sockets bind and advertise */
     struct rg_addr media_ip6; /* optional second family for ICE host candidates (RG_AF_NONE) */
     uint16_t port_lo, port_hi;
@@ -76,6 +76,28 @@ RG_MUST_CHECK int rg_engine_sdp(struct rg_engine_client *c, struct rg_str call_i
 /* Ends the call; fn gets RG_OK or RG_ENOTFOUND. */
 RG_MUST_CHECK int rg_engine_delete(struct rg_engine_client *c, struct rg_str call_id,
                                    rg_engine_done_fn *fn, void *ud);
+
+/* One side of a call's first stream, for status output (rg_engine_query). */
+struct rg_engine_side_info {
+    struct rg_addr local_rtp, local_rtcp, remote_rtp, remote_rtcp;
+    bool rtcp_mux;
+    uint8_t transport;             /* enum rg_mtransport toward the peer */
+    uint8_t ice_local, ice_remote; /* enum rg_mice: ours toward the peer, the peer's */
+    char ice_state[16];            /* "none", "new", "checking", "connected", "completed", ... */
+    char dtls_state[12];           /* "none", "handshake", "up", "failed" */
+    uint16_t srtp_profile;         /* enum rg_srtp_profile once keyed, else 0 */
+    uint64_t pkts_in, bytes_in;
+};
+struct rg_engine_call_info {
+    char media[16];
+    unsigned n_streams;
+    struct rg_engine_side_info side[2];
+};
+typedef void rg_engine_info_fn(void *ud, int rc, const struct rg_engine_call_info *info);
+/* The state of call_id's first stream; fn gets RG_OK and info (valid during
+ * the call of fn) or RG_ENOTFOUND.  RG_OK (fn will run), RG_ELIMIT, RG_ENOMEM. */
+RG_MUST_CHECK int rg_engine_query(struct rg_engine_client *c, struct rg_str call_id,
+                                  rg_engine_info_fn *fn, void *ud);
 
 /* Packets the aggregate policers accepted and discarded, summed over the
  * media loops (any thread). */

@@ -74,7 +74,10 @@ static void on_client(struct rg_loop *loop, int fd, unsigned events, void *ud)
     rg__engine_jobq_drain_efd(&c->q);
     struct job *j;
     while ((j = rg__engine_jobq_pop(&c->q)) != NULL) {
-        j->fn(j->ud, j->rc, rg_buf_str(&j->reply), j->why[0] ? j->why : NULL);
+        if (j->kind == JOB_QUERY)
+            j->info_fn(j->ud, j->rc, &j->info);
+        else
+            j->fn(j->ud, j->rc, rg_buf_str(&j->reply), j->why[0] ? j->why : NULL);
         rg__engine_job_free(j);
     }
 }
@@ -158,6 +161,17 @@ int rg_engine_delete(struct rg_engine_client *c, struct rg_str call_id, rg_engin
     struct job *j = typed_job(c, JOB_DELETE, call_id, fn, ud);
     if (!j)
         return RG_ENOMEM;
+    rg__engine_jobq_push(&c->e->loops[rg__engine_route(c->e, call_id)].in, j);
+    return RG_OK;
+}
+
+int rg_engine_query(struct rg_engine_client *c, struct rg_str call_id, rg_engine_info_fn *fn,
+                    void *ud)
+{
+    struct job *j = typed_job(c, JOB_QUERY, call_id, NULL, ud);
+    if (!j)
+        return RG_ENOMEM;
+    j->info_fn = fn;
     rg__engine_jobq_push(&c->e->loops[rg__engine_route(c->e, call_id)].in, j);
     return RG_OK;
 }

@@ -25,6 +25,7 @@ enum job_kind {
     JOB_NG = 0,   /* an ng datagram from the control loop */
     JOB_SDP,      /* in-process offer/answer (struct rg_engine_client) */
     JOB_DELETE,   /* in-process delete */
+    JOB_QUERY,    /* in-process status query */
     JOB_STOP,     /* tells a media loop to quit */
 };
 
@@ -45,6 +46,8 @@ struct job {
     char why[128];
     struct rg_engine_client *client;
     rg_engine_done_fn *fn;
+    rg_engine_info_fn *info_fn; /* JOB_QUERY */
+    struct rg_engine_call_info info;
     void *ud;
 };
 

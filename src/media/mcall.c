@@ -3,6 +3,7 @@
  * relay between the two sides of each stream (see mcall.h for the contract).
  */
 #include "media/mcall.h"
+#include "media/mcall_bundle.h"
 
 #include <string.h>
 
@@ -222,35 +223,12 @@ static struct rg_mside *transport(struct rg_mcall *c, unsigned i, int k)
     return &c->stream[c->stream[i].transport_of[k]].side[k];
 }
 
-/* Which stream of a bundle an RTP packet belongs to, by payload type;
- * RTCP and unknown payload types go to the transport's own stream. */
-static unsigned stream_for(const struct rg_mcall *c, unsigned owner, int k, const uint8_t *data,
-                           size_t len, bool rtcp)
-{
-    if (rtcp || len < 2)
-        return owner;
-    uint8_t pt = data[1] & 0x7f;
-    for (unsigned i = 0; i < c->n_streams; i++) {
-        const struct rg_mstream *st = &c->stream[i];
-        if (st->transport_of[k] != owner)
-            continue;
-        for (unsigned j = 0; j < st->n_pt; j++)
-            if (st->pt[j] == pt)
-                return i;
-    }
-    return owner;
-}
-
 /* s: the side the packet arrived on (its transport's owner); the packet is
  * counted on its stream's side and sent through the other side's transport. */
 static void relay(struct rg_mcall *c, int64_t now_us, unsigned owner, int k, int fd,
                   const struct rg_addr *from, uint8_t *data, size_t len, bool rtcp)
 {
     struct rg_mside *s = &c->stream[owner].side[k];
-    unsigned si = stream_for(c, owner, k, data, len, rtcp);
-    struct rg_mside *in = &c->stream[si].side[k];
-    struct rg_mside *out = &c->stream[si].side[1 - k];
-    struct rg_mside *d = transport(c, si, 1 - k);
     if (!source_ok(s, now_us, fd, from, rtcp)) {
         s->st.drop_source++;
         return;
@@ -267,6 +245,15 @@ static void relay(struct rg_mcall *c, int64_t now_us, unsigned owner, int k, int
             return;
         }
     }
+    /* On a shared (BUNDLE) transport: which m= line, once authenticated. */
+    unsigned si = rg_mbundle_demux(c, owner, k, data, len, rtcp);
+    if (si >= c->n_streams) {
+        s->st.drop_demux++;
+        return;
+    }
+    struct rg_mside *in = &c->stream[si].side[k];
+    struct rg_mside *out = &c->stream[si].side[1 - k];
+    struct rg_mside *d = transport(c, si, 1 - k);
     in->st.pkts_in++;
     in->st.bytes_in += len;
     in->st.rtcp_in += rtcp;

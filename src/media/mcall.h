@@ -117,6 +117,11 @@ struct rg_mside_req {
     int8_t rtcp_mux;
     int8_t dtls_passive;
     int8_t ip6;
+    /* RFC 9143: group this side's m= lines with BUNDLE when rtcgate offers
+     * toward it: 1 yes, 0 no, -1 the engine default (yes toward a WebRTC
+     * side: DTLS-SRTP with ICE and rtcp-mux).  Positional initialisers
+     * that stop before it leave it 0. */
+    int8_t bundle;
     struct rg_addr advertise; /* RG_AF_NONE: not requested */
     struct rg_addr sig_src;   /* where the SDP's SIP message came from (ng
                                  "received-from"), RG_AF_NONE: unknown */
@@ -133,6 +138,8 @@ struct rg_mside_stats {
     uint64_t drop_source;  /* RTP/RTCP from an address that did not pass ICE / not signalled */
     uint64_t drop_srtp;    /* SRTP authentication or replay failures */
     uint64_t drop_nokeys;  /* media before DTLS finished, or no destination yet */
+    uint64_t drop_demux;   /* RTP on a shared (BUNDLE) transport that matches no m= line
+                              of the group by MID, SSRC or payload type (RFC 9143 §9.2) */
     uint64_t stun_in, dtls_in;
     uint64_t stun_policed, dtls_policed; /* discarded by the aggregate policers */
     uint64_t dtls_rejected;    /* DTLS input refused (association failed or closed) */
@@ -192,6 +199,7 @@ struct rg_mside {
 };
 
 #define RG_MSTREAM_MAX_PT 32
+#define RG_MSTREAM_MAX_SSRC 4
 
 struct rg_mxc;
 
@@ -199,6 +207,18 @@ struct rg_mstream {
     char media[16];               /* "audio", "video" */
     char mid[32];
     struct rg_mside side[2];
+    /* BUNDLE offered toward side k and not answered yet: each member keeps
+     * its own transport until the answer names the tagged one (RFC 9143
+     * §7.2, mcall_bundle.c). */
+    bool bundle_offer[2];
+    /* id of the RTP MID header extension (RFC 9143 §15.2) in use toward /
+     * from side k, 0 = none. */
+    uint8_t mid_ext[2];
+    /* RFC 9143 §9.2 routing tables of a shared transport: SSRCs side k
+     * sends on this m= line, and SSRCs relayed toward side k from it (the
+     * most recent RG_MSTREAM_MAX_SSRC; the oldest makes room). */
+    uint32_t ssrc_in[2][RG_MSTREAM_MAX_SSRC], ssrc_out[2][RG_MSTREAM_MAX_SSRC];
+    uint8_t n_ssrc_in[2], n_ssrc_out[2];
     /* BUNDLE (RFC 9143): per side, the stream whose side owns the transport
      * this side uses (its own index when not bundled). */
     uint8_t transport_of[2];

@@ -113,6 +113,45 @@ static void req_rtcp_mux(const struct rg_bencode *l, struct rg_mside_req *r,
     }
 }
 
+/* rtpengine's "bundle" list (or "BUNDLE-<value>" flags): "offer" groups the
+ * m= lines of the SDP written toward the side this request presents with
+ * BUNDLE (RFC 9143 §7.2); "accept" is what this engine always does.
+ * "require"/"strict" (same port / bundle-only offers) are offered as a
+ * normal BUNDLE group and reported; "reject" (breaking up a negotiated
+ * group) only stops offering one and is reported. */
+static void req_bundle_value(struct rg_str v, struct rg_mside_req *r, struct rg_buf *unknown)
+{
+    if (is(v, "offer")) {
+        r->bundle = 1;
+    } else if (is(v, "require") || is(v, "strict")) {
+        r->bundle = 1;
+        note_unknown(unknown, "BUNDLE=", v);
+    } else if (is(v, "reject")) {
+        r->bundle = 0;
+        note_unknown(unknown, "BUNDLE=", v);
+    } else if (!is(v, "accept")) {
+        note_unknown(unknown, "BUNDLE=", v);
+    }
+}
+
+static void req_bundle(const struct rg_bencode *dict, struct rg_mside_req *r,
+                       struct rg_buf *unknown)
+{
+    /* Outgoing offers are never bundled unless asked (rtpengine's default). */
+    r->bundle = 0;
+    const char *keys[] = { "bundle", "BUNDLE" };
+    for (size_t k = 0; k < 2; k++) {
+        const struct rg_bencode *l = rg_bencode_dict_list(dict, keys[k]);
+        for (const struct rg_bencode *e = rg_bencode_first(l); e; e = e->next)
+            if (e->type == RG_BENC_STR)
+                req_bundle_value(e->str, r, unknown);
+    }
+    const struct rg_bencode *f = rg_bencode_dict_list(dict, "flags");
+    for (const struct rg_bencode *e = rg_bencode_first(f); e; e = e->next)
+        if (e->type == RG_BENC_STR && rg_str_has_caseprefix(e->str, "BUNDLE-"))
+            req_bundle_value(rg_str_from(e->str, 7), r, unknown);
+}
+
 /* Flags whose behaviour is what this engine always does. */
 static const char *const always_flags[] = {
     "trust-address", "symmetric", "strict-source", "generate-mid", "SIP-source-address",
@@ -179,6 +218,7 @@ static void req_flags(const struct rg_bencode *l, struct rg_mcodec_req *codecs,
         size_t n_always = sizeof(always_flags) / sizeof(*always_flags);
         for (size_t i = 0; e->type == RG_BENC_STR && i < n_always; i++)
             known |= is(e->str, always_flags[i]);
+        known |= e->type == RG_BENC_STR && rg_str_has_caseprefix(e->str, "BUNDLE-"); /* req_bundle */
         if (!known && e->type == RG_BENC_STR)
             note_unknown(unknown, "", e->str);
     }
@@ -258,6 +298,7 @@ int rg_ngcmd_req(const struct rg_bencode *dict, struct rg_mside_req *r, struct r
         }
         r->ip6 = is(v, "IP6");
     }
+    req_bundle(dict, r, unknown);
     return RG_OK;
 }
 

@@ -9,8 +9,8 @@
  * "rtcp-mux" (offer, require, demux, accept, reject), "SDES" (off, …),
  * "replace" (origin, session-connection), "direction", "address family",
  * "media address", the "codec" dictionary (strip, offer, transcode, mask,
- * accept), "ptime" and the "flags" list (including codec-strip-X style
- * flags; media/mcodec.h).  Flags this engine does not know
+ * accept), "ptime", "bundle" (offer, accept) and the "flags" list (including
+ * codec-strip-X style flags, media/mcodec.h, and "BUNDLE-offer").  Flags this engine does not know
  * are named in the reply's "warning" instead of being dropped silently.
  * ping, list and statistics span every loop and are answered by the control
  * loop (io/ng_server.c).
