@@ -383,7 +383,34 @@ static void differential_all_profiles(struct rg_t *t)
     }
 }
 
+/* Before the first rollover there is no ROC - 1: a SEQ far "behind" the
+ * highest is read as ROC 0 and ahead (RFC 3711 Appendix A would guess
+ * ROC - 1); libsrtp does the same.  Both directions, then a real wrap. */
+static void roc_zero_has_no_predecessor(struct rg_t *t)
+{
+    REQUIRE(t, rg_srtp_lib_global_init() == RG_OK);
+    uint64_t r = 99;
+    struct rg_srtp_key k = rand_key(RG_SRTP_AES128_CM_SHA1_80, false, &r);
+    struct pair p;
+    REQUIRE(t, pair_new(&p, &k));
+    static const uint16_t seqs[] = { 2314, 61173, 61174, 65535, 0, 1 };
+    for (size_t i = 0; i < sizeof(seqs) / sizeof(seqs[0]); i++) {
+        uint8_t a[400], b[400], plain[400];
+        size_t pl = rand_rtp(plain, seqs[i], 0x0badcafe, &r), al = 0, bl = 0;
+        memcpy(a, plain, pl);
+        memcpy(b, plain, pl);
+        CHECK_OK(t, rg_srtp_protect_rtp(p.tx, a, pl, sizeof(a), &al));
+        CHECK_OK(t, rg_srtp_lib_protect_rtp(p.ltx, b, pl, sizeof(b), &bl));
+        CHECK_MEM(t, a, al, b, bl);
+        CHECK_OK(t, rg_srtp_lib_unprotect_rtp(p.lrx, b, bl, &bl));
+        CHECK_OK(t, rg_srtp_unprotect_rtp(p.rx, a, al, &al));
+        CHECK_MEM(t, a, al, plain, pl);
+    }
+    pair_free(&p);
+}
+
 static const struct rg_test_case cases[] = {
+    { "roc_zero_has_no_predecessor", roc_zero_has_no_predecessor },
     { "rfc7714_srtp_aes128", rfc7714_srtp_aes128 },
     { "rfc7714_srtcp", rfc7714_srtcp },
     { "differential_all_profiles", differential_all_profiles },
