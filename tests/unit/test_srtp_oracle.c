@@ -8,6 +8,9 @@
  */
 #include <string.h>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include "harness.h"
 #include "proto/srtp/srtp_ctx.h"
 #include "proto/srtp/srtp_lib.h"
@@ -409,7 +412,91 @@ static void roc_zero_has_no_predecessor(struct rg_t *t)
     pair_free(&p);
 }
 
+/* Builds an SRTCP packet with E = 0 (authenticated, not encrypted; RFC 3711
+ * §3.4, RFC 7714 §9.3) from the derived RTCP session keys with raw OpenSSL.
+ * Returns its length. */
+static size_t unencrypted_srtcp(const struct rg_srtp_key *k, const uint8_t *rtcp, size_t len,
+                                uint32_t index, uint8_t *out)
+{
+    struct rg_srtp_session_keys sk;
+    if (rg_srtp_xform_derive(k, true, &sk) != RG_OK)
+        return 0;
+    uint8_t ew[4] = { (uint8_t)(index >> 24 & 0x7f), (uint8_t)(index >> 16), (uint8_t)(index >> 8),
+                      (uint8_t)index };
+    memcpy(out, rtcp, len);
+    if (k->salt_len == 14) { /* AES_CM: payload | E+index | tag(HMAC over all before) */
+        memcpy(out + len, ew, 4);
+        uint8_t mac[20];
+        unsigned ml = 0;
+        HMAC(EVP_sha1(), sk.auth, 20, out, len + 4, mac, &ml);
+        memcpy(out + len + 4, mac, 10);
+        return len + 14;
+    }
+    /* GCM: the whole packet and E+index are AAD; payload | tag | E+index. */
+    uint8_t iv[12] = { 0 };
+    memcpy(iv + 2, rtcp + 4, 4);
+    memcpy(iv + 8, ew, 4);
+    for (int i = 0; i < 12; i++)
+        iv[i] ^= sk.salt[i];
+    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+    int ol = 0;
+    EVP_EncryptInit_ex(c, k->key_len == 32 ? EVP_aes_256_gcm() : EVP_aes_128_gcm(), NULL, sk.enc,
+                       iv);
+    EVP_EncryptUpdate(c, NULL, &ol, out, (int)len);
+    EVP_EncryptUpdate(c, NULL, &ol, ew, 4);
+    EVP_EncryptFinal_ex(c, out + len, &ol);
+    EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, 16, out + len);
+    EVP_CIPHER_CTX_free(c);
+    memcpy(out + len + 16, ew, 4);
+    return len + 20;
+}
+
+/* Unencrypted SRTCP from a peer: a forged copy refused, the packet accepted
+ * unchanged, its replay refused — and libsrtp agreeing for GCM. */
+static void srtcp_e_flag_zero(struct rg_t *t)
+{
+    REQUIRE(t, rg_srtp_lib_global_init() == RG_OK);
+    static const enum rg_srtp_profile ps[] = { RG_SRTP_AES128_CM_SHA1_80,
+                                               RG_SRTP_AEAD_AES_128_GCM,
+                                               RG_SRTP_AEAD_AES_256_GCM };
+    uint64_t r = 7;
+    for (size_t i = 0; i < 3; i++) {
+        struct rg_srtp_key k = rand_key(ps[i], false, &r);
+        struct pair p;
+        REQUIRE(t, pair_new(&p, &k));
+        uint8_t rtcp[64] = { 0x81, 201, 0, 7, 0xca, 0xfe, 0xba, 0xbe }, pkt[128], a[128], b[128];
+        for (int j = 8; j < 32; j++)
+            rtcp[j] = (uint8_t)rnd(&r);
+        size_t n = unencrypted_srtcp(&k, rtcp, 32, 77, pkt), al = 0, bl = 0;
+        REQUIRE(t, n > 0);
+        for (int round = 0; round < 3; round++) {
+            memcpy(a, pkt, n);
+            memcpy(b, pkt, n);
+            if (round == 0) {
+                a[9] ^= 4;
+                b[9] ^= 4;
+            }
+            int ra = rg_srtp_unprotect_rtcp(p.rx, a, n, &al);
+            int rb = rg_srtp_lib_unprotect_rtcp(p.lrx, b, n, &bl);
+            /* libsrtp 2.5 refuses E = 0 with the AES_CM profiles when its
+             * policy encrypts (srtp_err_status_cant_check); RFC 3711 §3.4
+             * lets the sender choose per packet, so we accept it (the E
+             * flag is authenticated).  With GCM both accept. */
+            if (ps[i] == RG_SRTP_AES128_CM_SHA1_80)
+                CHECK(t, rb == RG_EBADMSG);
+            else
+                CHECK_EQ_INT(t, ra, rb);
+            /* round 0: forged; 1: the genuine packet; 2: its replay */
+            CHECK_EQ_INT(t, ra, round == 0 ? RG_EAUTH : round == 1 ? RG_OK : RG_EPROTO);
+            if (round == 1)
+                CHECK_MEM(t, a, al, rtcp, 32);
+        }
+        pair_free(&p);
+    }
+}
+
 static const struct rg_test_case cases[] = {
+    { "srtcp_e_flag_zero", srtcp_e_flag_zero },
     { "roc_zero_has_no_predecessor", roc_zero_has_no_predecessor },
     { "rfc7714_srtp_aes128", rfc7714_srtp_aes128 },
     { "rfc7714_srtcp", rfc7714_srtcp },
