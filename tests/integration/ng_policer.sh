@@ -48,8 +48,11 @@ print(port)
 PY
 sleep 0.5
 read -r stun_acc2 stun_disc2 <<<"$(row STUN)"
-check "ng-policer: the flood is discarded by the STUN policer ($stun_disc2 of 3000)" \
-  test "${stun_disc2:-0}" -gt 1000
+# Judged against what reached rtcgated: on a loaded machine the kernel drops
+# part of the burst from the socket buffer before rtcgated reads it.
+got=$((${stun_disc2:-0} + stun_acc2 - stun_acc))
+check "ng-policer: the flood is discarded by the STUN policer ($stun_disc2 of the $got that arrived, 3000 sent)" \
+  test "$got" -gt 500 -a "$((2 * ${stun_disc2:-0}))" -gt "$got"
 check "ng-policer: the policer admits at most bucket + rate (accepted $((stun_acc2 - stun_acc)))" \
   test "$((stun_acc2 - stun_acc))" -lt 2000
 table | grep -q "^4    StunDtls  -     PktRate   100 pkt      10000 pkt/s" && ok "ng-policer: STUN row in the seed's layout" || fail "ng-policer: STUN row layout"
