@@ -342,6 +342,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     c.local[RG_B2B_UDP].port = 5060;
     snprintf(c.local[RG_B2B_WS].host, sizeof(c.local[0].host), "127.0.0.1");
     c.local[RG_B2B_WS].port = 8080;
+    c.txl = RG_SIP_TXL_CFG_DEFAULT;
+    c.txl.max_txns = 64; /* small: the table is allocated per input */
     struct rg_b2b_env env = {.sdp = f_sdp, .del = f_del, .reg_lookup = f_lookup, .ud = &z};
     z.now = 1000000;
     if (rg_b2b_new(&c, &env, &z.b) != RG_OK)

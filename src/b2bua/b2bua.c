@@ -100,7 +100,8 @@ static struct b2b_call *by_txn(struct rg_b2b *b, uint64_t txn)
         struct b2b_call *c = &b->calls[i];
         if (c->state != CS_FREE && (c->a_txn == txn || c->b_txn == txn || c->bye_txn == txn ||
                                     c->b_cancel_txn == txn || c->pend.cli_txn == txn ||
-                                    c->pend.srv_txn == txn))
+                                    c->pend.srv_txn == txn || c->leg[0].st_txn == txn ||
+                                    c->leg[1].st_txn == txn))
             return c;
     }
     return NULL;
@@ -180,6 +181,7 @@ int rg_b2b_new(const struct rg_b2b_cfg *cfg, const struct rg_b2b_env *env, struc
         return rc;
     }
     rg_arena_init(&b->tmp, 16384, 1u << 20);
+    rg_buf_init(&b->sdp_out, B2B_SDP_MAX);
     *out = b;
     return RG_OK;
 }
@@ -192,6 +194,7 @@ void rg_b2b_free(struct rg_b2b *b)
         rg__b2b_end(b, &b->calls[i]);
     rg_sip_txl_free(b->txl);
     rg_arena_deinit(&b->tmp);
+    rg_buf_deinit(&b->sdp_out);
     rg_free(b->calls);
     rg_free(b);
 }
@@ -236,6 +239,10 @@ static uint16_t precheck(struct rg_b2b *b, const struct rg_b2b_rx *rx, const cha
                                            B2B_BRANCH_PREFIX)) {
         *reason = "Loop Detected";
         return 482;
+    }
+    if (rg_sip_stimer_check(m, b->cfg.min_se_s) == 422) {
+        *reason = "Session Interval Too Small";
+        return 422;
     }
     if (m->contacts.n != 1 || m->contacts.v[0].star) {
         *reason = "Bad Request - Contact required"; /* §8.1.1.8 */
@@ -337,6 +344,8 @@ static uint16_t start_call(struct rg_b2b *b, int64_t now, struct b2b_call *c,
         *why = "Not Acceptable Here - DTLS required";
         return 488;
     }
+    c->attr_relay = rg__b2b_attr_relay(b->cfg.cfg, c->leg[0].n.tg) &&
+                    rg__b2b_attr_relay(b->cfg.cfg, c->leg[1].n.tg);
     char *keep = rg_arena_strdup(&c->arena, rg_str_from_cstr(ruri));
     if (!keep)
         return 500;
@@ -354,6 +363,10 @@ static void new_invite(struct rg_b2b *b, int64_t now, const struct rg_sip_event 
     if (!st && !c) {
         st = 503;
         reason = "Service Unavailable - call limit";
+    }
+    if (st == 422) {
+        (void)!rg__b2b_reply_min_se(b, now, ev->msg, ev->txn);
+        return;
     }
     if (st) {
         (void)!rg__b2b_reply(b, now, ev->msg, ev->txn, st, reason ? reason : "Rejected");
@@ -508,8 +521,19 @@ static void on_response(struct rg_b2b *b, int64_t now, const struct rg_sip_event
             b_failure(b, now, c, m);
         return;
     }
-    if (ev->txn == c->pend.cli_txn)
+    if (ev->txn == c->pend.cli_txn) {
         rg__b2b_dialog_response(b, now, c, ev);
+        return;
+    }
+    for (int l = 0; l < 2; l++) {
+        if (ev->txn != c->leg[l].st_txn || m->status < 200)
+            continue;
+        (void)!rg_sip_dialog_on_response(&c->leg[l].dlg, m);
+        if (m->status == 481 || m->status == 408) {
+            rg__b2b_bye(b, now, c, -1); /* the session refresh failed (§10) */
+            return;
+        }
+    }
     /* Answers to our BYE, CANCEL and PRACK need nothing more. */
 }
 
@@ -637,6 +661,8 @@ static void on_txn_failed(struct rg_b2b *b, int64_t now, const struct rg_sip_eve
         rg__b2b_end(b, c);
     } else if (ev->txn == c->pend.cli_txn) {
         rg__b2b_dialog_response(b, now, c, ev);
+    } else if (ev->txn == c->leg[0].st_txn || ev->txn == c->leg[1].st_txn) {
+        rg__b2b_bye(b, now, c, -1); /* the session refresh got no answer (§10) */
     } else if (ev->txn == c->bye_txn || ev->txn == c->b_cancel_txn) {
         rg__b2b_end(b, c);
     } else if (ev->txn == c->a_txn && c->state != CS_UP) {
@@ -757,7 +783,7 @@ void rg_b2b_flow_closed(struct rg_b2b *b, int64_t now_us, uint64_t conn)
     for (unsigned i = 0; i < b->max_calls; i++) {
         struct b2b_call *c = &b->calls[i];
         for (int l = 0; l < 2 && c->state != CS_FREE; l++)
-            if (c->leg[l].peer.flow == conn && c->leg[l].peer.reliable)
+            if (c->leg[l].peer.flow == conn && c->leg[l].webrtc)
                 rg__b2b_bye(b, now_us, c, l); /* the browser is gone: like its BYE */
     }
 }

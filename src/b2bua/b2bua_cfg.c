@@ -72,6 +72,15 @@ bool rg__b2b_dtls_fallback(const struct rg_cfg *cfg, const char *tg)
     return v && strcmp(v, "enable") == 0;
 }
 
+bool rg__b2b_attr_relay(const struct rg_cfg *cfg, const char *tg)
+{
+    struct rg_tg_ref ref;
+    if (!cfg || !tg || !tg[0] || rg_cfg_trunk_group(cfg, tg, &ref) != RG_OK)
+        return false;
+    const char *v = rg_cfg_get_at(ref.tg, "media sdpAttributesSelectiveRelay");
+    return v && strcmp(v, "enabled") == 0;
+}
+
 int rg__b2b_tg_ice(const struct rg_cfg *cfg, const char *tg)
 {
     struct rg_tg_ref ref;

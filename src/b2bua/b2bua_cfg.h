@@ -32,6 +32,8 @@ void rg__b2b_ws_zone_tg(const struct rg_cfg *cfg, struct b2b_tgname *out);
 void rg__b2b_tg_names(const struct rg_cfg *cfg, const char *tg, struct b2b_tgname *out);
 /* allowDtlsFallback of the trunk group's packet service profile. */
 bool rg__b2b_dtls_fallback(const struct rg_cfg *cfg, const char *tg);
+/* media sdpAttributesSelectiveRelay of the trunk group is enabled. */
+bool rg__b2b_attr_relay(const struct rg_cfg *cfg, const char *tg);
 /* iceSupport of the trunk group: 0 none, 1 iceWebrtc/iceLync (lite), 2 iceFull. */
 int rg__b2b_tg_ice(const struct rg_cfg *cfg, const char *tg);
 /* rg_cfg_route_lookup.  RG_OK or RG_ENOTFOUND. */

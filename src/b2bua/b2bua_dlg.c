@@ -39,6 +39,7 @@ void rg__b2b_bye(struct rg_b2b *b, int64_t now, struct b2b_call *c, int from)
 static void pend_clear(struct b2b_call *c)
 {
     c->pend.active = false;
+    c->pend.absorbed = false;
     c->pend.srv_txn = c->pend.cli_txn = 0;
     c->pend.req = NULL;
     rg_arena_reset(&c->pend.arena);
@@ -101,6 +102,54 @@ static void pend_fail(struct rg_b2b *b, int64_t now, struct b2b_call *c, uint16_
     pend_clear(c);
 }
 
+/* The next line of s (with its end), advancing s. */
+static struct rg_str next_line(struct rg_str *s)
+{
+    long nl = rg_str_find_char(*s, '\n');
+    size_t n = nl < 0 ? s->len : (size_t)nl + 1;
+    struct rg_str line = rg_str_head(*s, n);
+    *s = rg_str_from(*s, n);
+    return line;
+}
+
+/* Lines of an SDP that make the session a peer sees (RFC 3264 §8): media
+ * lines, addresses, bandwidth, formats and their parameters, packet time
+ * and direction.  Not the origin (its version moves with every re-offer)
+ * nor what the peer never accepted (a browser drops unanswered extmap
+ * lines from its next offer). */
+static bool significant(struct rg_str l)
+{
+    static const char *const keep[] = {"m=", "c=", "b=", "a=rtpmap:", "a=fmtp:", "a=ptime:",
+                                       "a=maxptime:", "a=sendrecv", "a=sendonly", "a=recvonly",
+                                       "a=inactive", "a=rtcp:", NULL};
+    for (size_t i = 0; keep[i]; i++)
+        if (rg_str_has_prefix(l, keep[i]))
+            return true;
+    return false;
+}
+
+static struct rg_str next_significant(struct rg_str *s)
+{
+    while (s->len) {
+        struct rg_str l = next_line(s);
+        if (significant(l))
+            return l;
+    }
+    return RG_STR_NULL;
+}
+
+/* Two SDPs describing the same session for the peer. */
+static bool same_session(struct rg_str x, struct rg_str y)
+{
+    for (;;) {
+        struct rg_str a = next_significant(&x), b = next_significant(&y);
+        if (!a.len && !b.len)
+            return true;
+        if (!rg_str_eq(a, b))
+            return false;
+    }
+}
+
 void rg__b2b_reoffer_done(struct rg_b2b *b, int64_t now, struct b2b_call *c, int rc,
                           struct rg_str sdp)
 {
@@ -112,7 +161,7 @@ void rg__b2b_reoffer_done(struct rg_b2b *b, int64_t now, struct b2b_call *c, int
         return;
     }
     struct rg_buf *last = sent_sdp(c, leg);
-    if (c->pend.cli_txn) { /* OP_REANSWER: the answer goes back to the offerer */
+    if (c->pend.cli_txn || c->pend.absorbed) { /* OP_REANSWER: back to the offerer */
         rg_buf_reset(last);
         (void)!rg_buf_append_str(last, sdp);
         (void)!rg__b2b_respond(b, now, c, leg, c->pend.req, c->pend.srv_txn, 200, "OK", sdp);
@@ -123,6 +172,16 @@ void rg__b2b_reoffer_done(struct rg_b2b *b, int64_t now, struct b2b_call *c, int
         return;
     }
     struct rg_buf *to = sent_sdp(c, other);
+    /* A re-offer that changes nothing for leg B (a browser's ICE restart:
+     * new credentials toward the browser only) is answered with B's last
+     * answer instead of a re-INVITE B may not expect (RFC 3264 §8 leaves
+     * an unchanged session unchanged). */
+    if (other == 1 && c->b_ans.len && same_session(sdp, rg_buf_str(to))) {
+        c->pend.absorbed = true;
+        if (rg__b2b_engine(b, c, OP_REANSWER, other, true, rg_buf_str(&c->b_ans)) != RG_OK)
+            pend_fail(b, now, c, 500, "Server Internal Error");
+        return;
+    }
     rg_buf_reset(to);
     (void)!rg_buf_append_str(to, sdp);
     if (rg__b2b_send_in_dialog(b, now, c, other, c->pend.is_update ? "UPDATE" : "INVITE", sdp,
@@ -156,6 +215,11 @@ void rg__b2b_dialog_response(struct rg_b2b *b, int64_t now, struct b2b_call *c,
     }
     rg_sip_stimer_restart(&c->leg[other].st, now);
     struct rg_str sdp = rg__b2b_sdp_body(m);
+    if (other == 1 && sdp.len) {
+        rg_buf_reset(&c->b_ans);
+        if (rg_buf_append_str(&c->b_ans, sdp) != RG_OK)
+            rg_buf_reset(&c->b_ans);
+    }
     if (!sdp.len || rg__b2b_engine(b, c, OP_REANSWER, other, true, sdp) != RG_OK)
         pend_fail(b, now, c, 488, "Not Acceptable Here");
 }
@@ -213,13 +277,18 @@ static void stimer_step(struct rg_b2b *b, int64_t now, struct b2b_call *c)
 
 void rg_b2b_handle_timeout(struct rg_b2b *b, int64_t now_us)
 {
-    rg_sip_txl_handle_timeout(b->txl, now_us);
-    struct rg_sip_event ev;
-    while (rg_sip_txl_poll_event(b->txl, &ev) == RG_OK)
-        rg__b2b_dispatch(b, now_us, &ev, NULL);
-    for (unsigned i = 0; i < b->max_calls; i++)
-        if (b->calls[i].state == CS_UP)
-            stimer_step(b, now_us, &b->calls[i]);
+    /* What the events make us send may start timers that are due at once
+     * (timer J/K/I are zero on reliable transports): run those too, a
+     * bounded number of rounds. */
+    for (int round = 0; round < 8 && rg_b2b_next_timeout_us(b) <= now_us; round++) {
+        rg_sip_txl_handle_timeout(b->txl, now_us);
+        struct rg_sip_event ev;
+        while (rg_sip_txl_poll_event(b->txl, &ev) == RG_OK)
+            rg__b2b_dispatch(b, now_us, &ev, NULL);
+        for (unsigned i = 0; i < b->max_calls; i++)
+            if (b->calls[i].state == CS_UP)
+                stimer_step(b, now_us, &b->calls[i]);
+    }
 }
 
 int64_t rg_b2b_next_timeout_us(const struct rg_b2b *b)

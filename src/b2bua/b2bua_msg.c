@@ -51,6 +51,50 @@ struct rg_str rg__b2b_sdp_body(const struct rg_sip_msg *m)
     return m->body;
 }
 
+/* SDP attributes (RFC 8866 §6 and the RFCs WebRTC and SIP media use) that
+ * always cross; any other a= line crosses only when both trunk groups
+ * enable sdpAttributesSelectiveRelay. */
+static const char *const known_attrs[] = {
+    "rtpmap", "fmtp", "ptime", "maxptime", "sendrecv", "sendonly", "recvonly", "inactive",
+    "rtcp", "rtcp-mux", "rtcp-rsize", "rtcp-fb", "ice-ufrag", "ice-pwd", "ice-lite",
+    "ice-options", "candidate", "end-of-candidates", "remote-candidates", "fingerprint", "setup",
+    "tls-id", "connection", "crypto", "mid", "group", "msid", "msid-semantic", "ssrc",
+    "ssrc-group", "extmap", "extmap-allow-mixed", "silenceSupp", "framerate", "label",
+    "content", "sctp-port", "max-message-size", "sctpmap", "rid", "simulcast", "orient", NULL};
+
+static bool known_attr(struct rg_str line)
+{
+    struct rg_str name = rg_str_from(line, 2);
+    for (size_t i = 0; i < name.len; i++) {
+        if (name.p[i] == ':' || name.p[i] == '\r') {
+            name = rg_str_head(name, i);
+            break;
+        }
+    }
+    for (size_t i = 0; known_attrs[i]; i++)
+        if (rg_str_caseeq_cstr(name, known_attrs[i]))
+            return true;
+    return false;
+}
+
+struct rg_str rg__b2b_sdp_filter(struct rg_b2b *b, const struct b2b_call *c, struct rg_str sdp)
+{
+    if (c->attr_relay || !sdp.len)
+        return sdp;
+    rg_buf_reset(&b->sdp_out);
+    while (sdp.len) {
+        long nl = rg_str_find_char(sdp, '\n');
+        size_t n = nl < 0 ? sdp.len : (size_t)nl + 1;
+        struct rg_str line = rg_str_head(sdp, n);
+        sdp = rg_str_from(sdp, n);
+        if (rg_str_has_prefix(line, "a=") && !known_attr(line))
+            continue;
+        if (rg_buf_append_str(&b->sdp_out, line) != RG_OK)
+            return RG_STR_NULL;
+    }
+    return rg_buf_str(&b->sdp_out);
+}
+
 struct rg_sip_msg *rg__b2b_copy(struct rg_arena *a, const struct rg_sip_msg *m)
 {
     struct rg_buf tmp;
@@ -130,7 +174,8 @@ int rg__b2b_respond(struct rg_b2b *b, int64_t now, struct b2b_call *c, int leg,
     if (rc == RG_OK)
         rc = add_common(r, &b->tmp, dialog, contact);
     if (rc == RG_OK && sdp.len)
-        rc = rg_sip_msg_set_body(r, &b->tmp, RG_STR_LIT("application/sdp"), sdp);
+        rc = rg_sip_msg_set_body(r, &b->tmp, RG_STR_LIT("application/sdp"),
+                                 rg__b2b_sdp_filter(b, c, sdp));
     if (rc == RG_OK)
         rc = rg_sip_msg_index(r, &b->tmp, &(struct rg_sip_error){0});
     if (rc == RG_OK && dialog && status >= 200)
@@ -161,6 +206,22 @@ int rg__b2b_reply(struct rg_b2b *b, int64_t now, const struct rg_sip_msg *req, u
     }
     if (rc == RG_OK)
         rc = rg_sip_msg_index(r, &b->tmp, &(struct rg_sip_error){0});
+    if (rc == RG_OK)
+        rc = rg_sip_txl_respond(b->txl, now, txn, r);
+    return rc;
+}
+
+/* RFC 4028 §8.1: 422 with our Min-SE. */
+int rg__b2b_reply_min_se(struct rg_b2b *b, int64_t now, const struct rg_sip_msg *req, uint64_t txn)
+{
+    char tag[RG_SIP_TAG_CHARS + 1];
+    rg_sip_tag_new(b->cfg.rng, tag);
+    struct rg_sip_msg *r = NULL;
+    rg_arena_reset(&b->tmp);
+    int rc = rg_sip_make_response(req, &b->tmp, 422, RG_STR_LIT("Session Interval Too Small"),
+                                  rg_str_from_cstr(tag), &r);
+    if (rc == RG_OK)
+        rc = rg_sip_stimer_add_min_se(r, &b->tmp, b->cfg.min_se_s);
     if (rc == RG_OK)
         rc = rg_sip_txl_respond(b->txl, now, txn, r);
     return rc;
@@ -200,7 +261,8 @@ static int invite_b_extras(struct rg_b2b *b, struct b2b_call *c, struct rg_sip_m
     if (rc == RG_OK)
         rc = rg_sip_stimer_offer(m, &b->tmp, b->cfg.session_expires_s, b->cfg.min_se_s, false);
     if (rc == RG_OK && sdp.len)
-        rc = rg_sip_msg_set_body(m, &b->tmp, RG_STR_LIT("application/sdp"), sdp);
+        rc = rg_sip_msg_set_body(m, &b->tmp, RG_STR_LIT("application/sdp"),
+                                 rg__b2b_sdp_filter(b, c, sdp));
     return rc;
 }
 
@@ -255,7 +317,8 @@ int rg__b2b_send_in_dialog(struct rg_b2b *b, int64_t now, struct b2b_call *c, in
     rg_arena_reset(&b->tmp);
     int rc = rg_sip_dialog_request(&l->dlg, &b->tmp, method, &via, b->cfg.rng, &m);
     if (rc == RG_OK && sdp.len)
-        rc = rg_sip_msg_set_body(m, &b->tmp, RG_STR_LIT("application/sdp"), sdp);
+        rc = rg_sip_msg_set_body(m, &b->tmp, RG_STR_LIT("application/sdp"),
+                                 rg__b2b_sdp_filter(b, c, sdp));
     if (rc == RG_OK && (strcmp(method, "INVITE") == 0 || strcmp(method, "UPDATE") == 0))
         rc = rg_sip_msg_add(m, &b->tmp, RG_STR_LIT("Allow"),
                             RG_STR_LIT("INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK"));

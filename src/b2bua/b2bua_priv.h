@@ -56,6 +56,7 @@ struct b2b_pending_req {
     uint64_t srv_txn;       /* its server transaction */
     uint64_t cli_txn;       /* the relayed request's client transaction */
     bool is_update;
+    bool absorbed;          /* answered with the other leg's last answer (no relay) */
     struct rg_arena arena;  /* the request copy */
     struct rg_sip_msg *req;
 };
@@ -85,6 +86,7 @@ struct b2b_call {
     struct b2b_pending_req pend;
     int64_t start_us, answer_us;
     uint32_t gcid;
+    bool attr_relay;        /* both trunk groups relay unknown SDP attributes */
 };
 
 struct rg_b2b {
@@ -96,6 +98,7 @@ struct rg_b2b {
     uint32_t next_gcid;
     uint64_t next_id;
     struct rg_arena tmp; /* messages built for one step */
+    struct rg_buf sdp_out; /* the SDP of one message after attribute filtering */
 };
 
 /* b2bua.c */
@@ -117,11 +120,14 @@ int rg__b2b_respond(struct rg_b2b *b, int64_t now, struct b2b_call *c, int leg,
                     const char *reason, struct rg_str sdp);
 int rg__b2b_reply(struct rg_b2b *b, int64_t now, const struct rg_sip_msg *req, uint64_t txn,
                   uint16_t status, const char *reason);
+int rg__b2b_reply_min_se(struct rg_b2b *b, int64_t now, const struct rg_sip_msg *req,
+                         uint64_t txn);
 int rg__b2b_send_invite_b(struct rg_b2b *b, int64_t now, struct b2b_call *c, struct rg_str sdp,
                           struct rg_str ruri);
 int rg__b2b_send_in_dialog(struct rg_b2b *b, int64_t now, struct b2b_call *c, int leg,
                            const char *method, struct rg_str sdp, uint64_t *txn);
 int rg__b2b_ack(struct rg_b2b *b, struct b2b_call *c, int leg, uint32_t cseq);
+struct rg_str rg__b2b_sdp_filter(struct rg_b2b *b, const struct b2b_call *c, struct rg_str sdp);
 struct rg_sip_msg *rg__b2b_copy(struct rg_arena *a, const struct rg_sip_msg *m);
 struct rg_str rg__b2b_sdp_body(const struct rg_sip_msg *m);
 uint16_t rg__b2b_map_status(uint16_t status);

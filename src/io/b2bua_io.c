@@ -429,6 +429,11 @@ int rg_b2bua_io_start(const struct rg_b2bua_io_opts *o, struct rg_b2bua_io **out
     struct rg_b2b_cfg bc = {.cfg = g->snap->cfg, .rng = o->rng, .log = o->log,
                             .max_calls = o->max_calls};
     local_addrs(g->snap->cfg, &bc);
+    /* A UDP call keeps its INVITE transactions 64*T1 after the 2xx (RFC
+     * 6026 timers L and M) and its BYE's for timer J/K: about four per call
+     * for 32 s, so 50 calls/s need ~6,400 at once. */
+    bc.txl = RG_SIP_TXL_CFG_DEFAULT;
+    bc.txl.max_txns = 16384;
     struct rg_b2b_env env = {.sdp = eng_sdp, .del = eng_del, .ud = g};
     struct rg_cfg_registrar rcfg;
     int rr = rg_cfg_registrar(g->snap->cfg, o->sec, &rcfg);

@@ -23,7 +23,8 @@ tmp=$(mktemp -d)
 trap 'cleanup; [ -n "${RG_KEEP_TMP:-}" ] && echo "kept $tmp" >&2 || rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/sipp"
 
-# A UAS that answers like sipp's embedded one, then hangs up itself after 6 s.
+# A UAS that answers like sipp's embedded one, then hangs up itself after 10 s
+# (it knows no re-INVITE: the browser's ICE restart must not reach it).
 cat >"$tmp/sipp/bye.xml" <<'XML'
 <?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="answer, echo, then BYE">
@@ -68,7 +69,7 @@ cat >"$tmp/sipp/bye.xml" <<'XML'
 
   ]]></send>
   <recv request="ACK" crlf="true"/>
-  <pause milliseconds="6000"/>
+  <pause milliseconds="10000"/>
   <send retrans="500"><![CDATA[
 
       BYE [$contact_uri] SIP/2.0
@@ -182,6 +183,15 @@ check "b2bua-call: sipp's BYE ended the browser's call" py "$tmp/call2.json" <<'
 import json,sys; d=json.load(open(sys.argv[1]))
 print("  state=%s end=%s originator=%s tone=%s"%(d.get("callState"),d.get("endEvent"),d.get("endOriginator"),d.get("toneHz")),file=sys.stderr)
 sys.exit(0 if d.get("callState")=="confirmed" and d.get("endEvent")=="ended" and d.get("endOriginator")=="remote" else 1)
+PY
+check "b2bua-call: restartIce() in the browser: new ICE credentials, tone still 1 kHz, sipp saw no re-INVITE" \
+  py "$tmp/call2.json" "$tmp/sipp/call2.log" <<'PY'
+import json,re,sys; d=json.load(open(sys.argv[1])); t=open(sys.argv[2],errors="replace").read()
+invites=len(re.findall(r"^INVITE sip:", t, re.M))
+print("  restart=%s new-ufrag=%s tone=%s state=%s invites-at-sipp=%s"%(d.get("restart"),d.get("restartNewUfrag"),
+      d.get("toneHzAfterRestart"),d.get("connectionStateAfterRestart"),invites),file=sys.stderr)
+sys.exit(0 if d.get("restart")=="done" and d.get("restartNewUfrag") and abs((d.get("toneHzAfterRestart") or 0)-1000)<=10
+         and d.get("connectionStateAfterRestart")=="connected" and invites==1 else 1)
 PY
 check "b2bua-call: sipp's BYE was answered 200 by rtcgate" \
   bash -c "grep -qE '^BYE sip:' '$tmp/sipp/call2.log' && grep -qE '^SIP/2.0 200 OK' '$tmp/sipp/call2.log'"

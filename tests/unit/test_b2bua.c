@@ -122,7 +122,14 @@ static void collect(struct tb *t)
     }
 }
 
+static int tb_init_cfg(struct tb *t, bool with_reg, const char *extra_cfg);
+
 static int tb_init(struct tb *t, bool with_reg)
+{
+    return tb_init_cfg(t, with_reg, NULL);
+}
+
+static int tb_init_cfg(struct tb *t, bool with_reg, const char *extra_cfg)
 {
     memset(t, 0, sizeof(*t));
     rg_rng_seeded_init(&t->st, 11, &t->rng);
@@ -131,8 +138,14 @@ static int tb_init(struct tb *t, bool with_reg)
     int rc = rg_ctl_init(&t->ctl, &t->sec, NULL, 0);
     struct rg_buf msgs;
     rg_buf_init(&msgs, 4096);
-    if (rc == RG_OK)
-        rc = rg_ctl_parse_text(&t->ctl, rg_str_from_cstr(rg_default_config), &t->cfg, &msgs);
+    char *text = rg_arena_alloc(&t->a, strlen(rg_default_config) + 4096);
+    if (rc == RG_OK && !text)
+        rc = RG_ENOMEM;
+    if (rc == RG_OK) {
+        snprintf(text, strlen(rg_default_config) + 4096, "%s%s", rg_default_config,
+                 extra_cfg ? extra_cfg : "");
+        rc = rg_ctl_parse_text(&t->ctl, rg_str_from_cstr(text), &t->cfg, &msgs);
+    }
     rg_buf_deinit(&msgs);
     struct rg_b2b_cfg c = {.cfg = t->cfg, .rng = &t->rng, .max_calls = 8};
     snprintf(c.local[RG_B2B_UDP].host, sizeof(c.local[0].host), "127.0.0.1");
@@ -210,20 +223,36 @@ static void feed_msg(struct tb *t, const struct rg_sip_msg *m, bool trunk)
     rg_buf_deinit(&b);
 }
 
-/* Answers request req (sent by the B2BUA) with status, optional SDP. */
-static void answer(struct tb *t, const struct rg_sip_msg *req, uint16_t status, const char *sdp,
-                   bool trunk)
+/* Answers request req (sent by the B2BUA) with status, optional SDP and
+ * extra headers ("Name: value" lines separated by \n). */
+static void answer_ex(struct tb *t, const struct rg_sip_msg *req, uint16_t status, const char *sdp,
+                      bool trunk, const char *extra)
 {
     struct rg_sip_msg *r = NULL;
     if (rg_sip_make_response(req, &t->a, status, RG_STR_LIT("X"), RG_STR_LIT("peer-tag"), &r) !=
         RG_OK)
         return;
     (void)!rg_sip_msg_add(r, &t->a, RG_STR_LIT("Contact"), RG_STR_LIT("<sip:peer@127.0.0.1:5080>"));
+    for (const char *p = extra; p && *p;) {
+        const char *colon = strchr(p, ':'), *nl = strchr(p, '\n');
+        size_t end = nl ? (size_t)(nl - p) : strlen(p);
+        if (!colon || (size_t)(colon - p) > end)
+            break;
+        (void)!rg_sip_msg_add(r, &t->a, rg_str_make(p, (size_t)(colon - p)),
+                              rg_str_trim(rg_str_make(colon + 1, end - (size_t)(colon - p) - 1)));
+        p = nl ? nl + 1 : p + end;
+    }
     if (sdp)
         (void)!rg_sip_msg_set_body(r, &t->a, RG_STR_LIT("application/sdp"),
                                    rg_str_from_cstr(sdp));
     (void)!rg_sip_msg_index(r, &t->a, &(struct rg_sip_error){0});
     feed_msg(t, r, trunk);
+}
+
+static void answer(struct tb *t, const struct rg_sip_msg *req, uint16_t status, const char *sdp,
+                   bool trunk)
+{
+    answer_ex(t, req, status, sdp, trunk, NULL);
 }
 
 /* The engine finishes request i with out_sdp (or fails with rc). */
@@ -327,7 +356,7 @@ static struct rg_sip_msg *call_up(struct rg_t *rt, struct tb *t)
     return inv->m;
 }
 
-static void ack_and_bye_from_browser(struct rg_t *rt, struct tb *t)
+static void ack_from_browser(struct rg_t *rt, struct tb *t)
 {
     struct out *ok = find(t, "INVITE", 200);
     REQUIRE(rt, ok != NULL);
@@ -340,6 +369,15 @@ static void ack_and_bye_from_browser(struct rg_t *rt, struct tb *t)
              "Call-ID: jscall1\nCSeq: 7 ACK\nMax-Forwards: 70\nContent-Length: 0\n\n",
              (int)tag.len, tag.p);
     from_browser(t, s);
+}
+
+static void ack_and_bye_from_browser(struct rg_t *rt, struct tb *t)
+{
+    ack_from_browser(rt, t);
+    struct out *ok = find(t, "INVITE", 200);
+    REQUIRE(rt, ok != NULL);
+    char *s = rg_arena_alloc(&t->a, 2048);
+    struct rg_str tag = ok->m->to->tag;
     snprintf(s, 2048,
              "BYE sip:rtcgate@127.0.0.1:8080;transport=ws SIP/2.0\n"
              "Via: SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bKbye1\n"
@@ -678,6 +716,210 @@ static void oom_stepping(struct rg_t *rt)
     rg_t_oom_step(rt, oom_call, NULL, 20000);
 }
 
+static int count_req(struct tb *t, const char *method)
+{
+    int n = 0;
+    for (int i = 0; i < t->n_out; i++)
+        n += t->out[i].m && t->out[i].m->is_request && rg_str_eq_cstr(t->out[i].m->method, method);
+    return n;
+}
+
+static void early_media_then_200(struct rg_t *rt)
+{
+    struct tb t;
+    REQUIRE(rt, tb_init(&t, false) == RG_OK);
+    from_browser(&t, browser_invite(&t, "70"));
+    engine_done(&t, 0, RG_OK, PLAIN_SDP);
+    struct out *inv = find(&t, "INVITE", 0);
+    REQUIRE(rt, inv != NULL);
+    /* A reliable 183 (RFC 3262): PRACKed on the trunk leg, relayed plainly. */
+    answer_ex(&t, inv->m, 183, PLAIN_SDP, true, "Require: 100rel\nRSeq: 1");
+    struct out *pr = find(&t, "PRACK", 0);
+    CHECK(rt, pr && pr->to.addr.port == 5080 &&
+                  rg_sip_msg_find(pr->m, RG_STR_LIT("RAck"), NULL) != NULL);
+    REQUIRE(rt, t.n_eng == 2);
+    CHECK(rt, t.eng[1].answer);
+    engine_done(&t, 1, RG_OK, WEBRTC_SDP);
+    struct out *early = find(&t, "INVITE", 183);
+    REQUIRE(rt, early != NULL);
+    CHECK_STR(rt, early->m->body, WEBRTC_SDP);
+    CHECK_EQ_INT(rt, (int)early->m->require.n, 0); /* no 100rel toward the browser */
+    answer(&t, inv->m, 200, PLAIN_SDP, true); /* the same SDP: no second engine answer */
+    CHECK_EQ_INT(rt, t.n_eng, 2);
+    struct out *ok = find(&t, "INVITE", 200);
+    CHECK(rt, ok && rg_str_eq_cstr(ok->m->body, WEBRTC_SDP));
+    tb_deinit(&t);
+}
+
+static void session_timers(struct rg_t *rt)
+{
+    struct tb t;
+    REQUIRE(rt, tb_init(&t, false) == RG_OK);
+    /* Below our Min-SE: 422 with Min-SE (RFC 4028 §8.1). */
+    from_browser(&t, "INVITE sip:echo@127.0.0.1 SIP/2.0\n"
+                     "Via: SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bKse\n"
+                     "From: <sip:1001@127.0.0.1>;tag=x\nTo: <sip:echo@127.0.0.1>\nCall-ID: se\n"
+                     "Contact: <sip:k8s7d@df7jal23ls0d.invalid;transport=ws>\n"
+                     "Session-Expires: 30\nMax-Forwards: 70\nCSeq: 9 INVITE\n"
+                     "Content-Type: application/sdp\nContent-Length: 10\n\nv=0\r\ns=-\r\n");
+    struct out *r422 = find(&t, "INVITE", 422);
+    CHECK(rt, r422 && rg_sip_msg_find(r422->m, RG_STR_LIT("Min-SE"), NULL) != NULL);
+    /* The trunk makes us the refresher: an UPDATE at half the interval. */
+    from_browser(&t, browser_invite(&t, "70"));
+    engine_done(&t, 0, RG_OK, PLAIN_SDP);
+    struct out *inv = find(&t, "INVITE", 0);
+    REQUIRE(rt, inv && rg_sip_msg_find(inv->m, RG_STR_LIT("Session-Expires"), NULL));
+    answer_ex(&t, inv->m, 200, PLAIN_SDP, true, "Session-Expires: 120;refresher=uac\nRequire: timer");
+    engine_done(&t, 1, RG_OK, WEBRTC_SDP);
+    ack_from_browser(rt, &t);
+    advance(&t, 59000000);
+    CHECK_EQ_INT(rt, count_req(&t, "UPDATE"), 0);
+    advance(&t, 2000000);
+    struct out *up = find(&t, "UPDATE", 0);
+    REQUIRE(rt, up != NULL);
+    CHECK(rt, up->to.addr.port == 5080 && up->m->body.len == 0);
+    answer(&t, up->m, 200, NULL, true);
+    CHECK_EQ_INT(rt, (int)rg_b2b_call_count(t.b), 1);
+    /* Then the refresh fails: the call ends on both legs (§10). */
+    advance(&t, 60000000);
+    up = find(&t, "UPDATE", 0);
+    REQUIRE(rt, up != NULL);
+    answer(&t, up->m, 481, NULL, true);
+    CHECK_EQ_INT(rt, (int)rg_b2b_call_count(t.b), 0);
+    CHECK(rt, find(&t, "BYE", 0) != NULL);
+    CHECK_EQ_INT(rt, t.n_del, 1);
+    tb_deinit(&t);
+}
+
+static void session_expires_without_refresh(struct rg_t *rt)
+{
+    struct tb t;
+    REQUIRE(rt, tb_init(&t, false) == RG_OK);
+    from_browser(&t, browser_invite(&t, "70"));
+    engine_done(&t, 0, RG_OK, PLAIN_SDP);
+    struct out *inv = find(&t, "INVITE", 0);
+    REQUIRE(rt, inv != NULL);
+    answer_ex(&t, inv->m, 200, PLAIN_SDP, true, "Session-Expires: 90;refresher=uas");
+    engine_done(&t, 1, RG_OK, WEBRTC_SDP);
+    ack_from_browser(rt, &t);
+    advance(&t, 50000000);
+    CHECK_EQ_INT(rt, (int)rg_b2b_call_count(t.b), 1);
+    advance(&t, 20000000); /* 90 - 30 s without a refresh from the trunk */
+    CHECK_EQ_INT(rt, (int)rg_b2b_call_count(t.b), 0);
+    bool to_browser = false, to_trunk = false;
+    for (int i = 0; i < t.n_out; i++) {
+        struct out *o = &t.out[i];
+        if (o->m && o->m->is_request && rg_str_eq_cstr(o->m->method, "BYE")) {
+            to_browser |= o->to.flow == BROWSER_CONN;
+            to_trunk |= o->to.addr.port == 5080;
+        }
+    }
+    CHECK(rt, to_browser && to_trunk);
+    CHECK_EQ_INT(rt, t.n_del, 1);
+    tb_deinit(&t);
+}
+
+static void glare_and_update(struct rg_t *rt)
+{
+    struct tb t;
+    REQUIRE(rt, tb_init(&t, false) == RG_OK);
+    struct rg_sip_msg *inv = call_up(rt, &t);
+    REQUIRE(rt, inv != NULL);
+    ack_from_browser(rt, &t);
+    struct rg_str tag = find(&t, "INVITE", 200)->m->to->tag;
+    char *s = rg_arena_alloc(&t.a, 4096);
+    for (int k = 0; k < 2; k++) {
+        snprintf(s, 4096,
+                 "UPDATE sip:rtcgate@127.0.0.1:8080;transport=ws SIP/2.0\n"
+                 "Via: SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bKup%d\n"
+                 "From: \"Bob\" <sip:1001@127.0.0.1>;tag=jsfrom1\nTo: <sip:echo@127.0.0.1>;tag=%.*s\n"
+                 "Call-ID: jscall1\nCSeq: %d UPDATE\nMax-Forwards: 70\n"
+                 "Contact: <sip:k8s7d@df7jal23ls0d.invalid;transport=ws;ob>\n"
+                 "Content-Type: application/sdp\nContent-Length: %zu\n\n%s",
+                 k, (int)tag.len, tag.p, 20 + k, strlen(WEBRTC_SDP), WEBRTC_SDP);
+        from_browser(&t, s);
+    }
+    CHECK(rt, find(&t, "UPDATE", 491) != NULL); /* the second while the first is pending */
+    REQUIRE(rt, t.n_eng == 3);
+    engine_done(&t, 2, RG_OK, "v=0\r\na=sendonly\r\n"); /* a change for the trunk: relayed */
+    struct out *up = find(&t, "UPDATE", 0);
+    REQUIRE(rt, up != NULL);
+    CHECK(rt, up->to.addr.port == 5080 && rg_str_eq_cstr(up->m->body, "v=0\r\na=sendonly\r\n"));
+    answer(&t, up->m, 200, PLAIN_SDP, true);
+    REQUIRE(rt, t.n_eng == 4);
+    engine_done(&t, 3, RG_OK, WEBRTC_SDP);
+    struct out *ok = find(&t, "UPDATE", 200);
+    CHECK(rt, ok && ok->m->cseq == 20 && rg_str_eq_cstr(ok->m->body, WEBRTC_SDP));
+    CHECK_EQ_INT(rt, count_req(&t, "ACK"), 1); /* UPDATE's 2xx needs none */
+    tb_deinit(&t);
+}
+
+static void unknown_attributes(struct rg_t *rt, const char *extra, bool kept)
+{
+    struct tb t;
+    REQUIRE(rt, tb_init_cfg(&t, false, extra) == RG_OK);
+    from_browser(&t, browser_invite(&t, "70"));
+    REQUIRE(rt, t.n_eng == 1);
+    engine_done(&t, 0, RG_OK,
+                "v=0\r\ns=-\r\nm=audio 2000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+                "a=x-vendor:42\r\na=sendrecv\r\n");
+    struct out *inv = find(&t, "INVITE", 0);
+    REQUIRE(rt, inv != NULL);
+    CHECK(rt, rg_str_find(inv->m->body, RG_STR_LIT("a=rtpmap:0 PCMU/8000\r\n")) >= 0);
+    CHECK(rt, rg_str_find(inv->m->body, RG_STR_LIT("a=sendrecv\r\n")) >= 0);
+    CHECK(rt, (rg_str_find(inv->m->body, RG_STR_LIT("a=x-vendor:42")) >= 0) == kept);
+    tb_deinit(&t);
+}
+
+static void sdp_attribute_relay(struct rg_t *rt)
+{
+    unknown_attributes(rt, NULL, false);
+    unknown_attributes(rt,
+                       "set addressContext default zone ZONE_WRTC sipTrunkGroup TG_WRTC media "
+                       "sdpAttributesSelectiveRelay enabled\n",
+                       false); /* one trunk group is not enough */
+    unknown_attributes(rt,
+                       "set addressContext default zone ZONE_WRTC sipTrunkGroup TG_WRTC media "
+                       "sdpAttributesSelectiveRelay enabled\n"
+                       "set addressContext default zone ZONE_SIP sipTrunkGroup TG_SIP media "
+                       "sdpAttributesSelectiveRelay enabled\n",
+                       true);
+}
+
+static void ice_restart_absorbed(struct rg_t *rt)
+{
+    struct tb t;
+    REQUIRE(rt, tb_init(&t, false) == RG_OK);
+    call_up(rt, &t);
+    ack_from_browser(rt, &t);
+    struct rg_str tag = find(&t, "INVITE", 200)->m->to->tag;
+    int invites = count_req(&t, "INVITE");
+    char *s = rg_arena_alloc(&t.a, 4096);
+    snprintf(s, 4096,
+             "INVITE sip:rtcgate@127.0.0.1:8080;transport=ws SIP/2.0\n"
+             "Via: SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bKrst\n"
+             "From: \"Bob\" <sip:1001@127.0.0.1>;tag=jsfrom1\nTo: <sip:echo@127.0.0.1>;tag=%.*s\n"
+             "Call-ID: jscall1\nCSeq: 30 INVITE\nMax-Forwards: 70\n"
+             "Contact: <sip:k8s7d@df7jal23ls0d.invalid;transport=ws;ob>\n"
+             "Content-Type: application/sdp\nContent-Length: %zu\n\n%s",
+             (int)tag.len, tag.p, strlen(WEBRTC_SDP), WEBRTC_SDP);
+    from_browser(&t, s);
+    REQUIRE(rt, t.n_eng == 3);
+    /* The engine's SDP for the trunk is the one it already has (new o=
+     * version only): the trunk hears nothing, its last answer is reused. */
+    engine_done(&t, 2, RG_OK,
+                "v=0\r\no=- 1 3 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+                "m=audio 16000 RTP/AVP 0\r\nc=IN IP4 127.0.0.1\r\n");
+    CHECK_EQ_INT(rt, count_req(&t, "INVITE"), invites);
+    REQUIRE(rt, t.n_eng == 4);
+    CHECK(rt, t.eng[3].answer && strcmp(t.eng[3].to, "b") == 0 &&
+                  strcmp(t.eng[3].sdp, PLAIN_SDP) == 0);
+    engine_done(&t, 3, RG_OK, WEBRTC_SDP);
+    struct out *ok = find(&t, "INVITE", 200);
+    CHECK(rt, ok && ok->m->cseq == 30 && rg_str_eq_cstr(ok->m->body, WEBRTC_SDP));
+    tb_deinit(&t);
+}
+
 static const struct rg_test_case cases[] = {
     {"browser_calls_trunk", browser_calls_trunk},
     {"trunk_hangs_up", trunk_hangs_up},
@@ -690,6 +932,12 @@ static const struct rg_test_case cases[] = {
     {"sip_calls_browser", sip_calls_browser},
     {"reinvite_hold", reinvite_hold},
     {"no_ack_ends_call", no_ack_ends_call},
+    {"early_media_then_200", early_media_then_200},
+    {"session_timers", session_timers},
+    {"session_expires_without_refresh", session_expires_without_refresh},
+    {"glare_and_update", glare_and_update},
+    {"sdp_attribute_relay", sdp_attribute_relay},
+    {"ice_restart_absorbed", ice_restart_absorbed},
     {"oom_stepping", oom_stepping},
 };
 
