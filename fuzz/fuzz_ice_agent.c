@@ -6,7 +6,8 @@
  *   0 advance time by N ms (1 byte) and run due timeouts
  *   1 deliver raw bytes (1 length byte + bytes) from address k
  *   2 deliver an authentic-looking Binding request (flags byte, address k)
- *     signed with the agent's password or a wrong one
+ *     signed with the agent's password, a wrong one, or (flag 0x80, after
+ *     a restart) the agent's previous ufrag/password
  *   3 answer the agent's last request (flags byte, address k): success or
  *     error (487/400), signed right or wrong, from the right source or not
  *   4 add a remote candidate (address k, type byte)
@@ -40,6 +41,8 @@ struct fz {
     struct rg_addr addr[N_ADDR];
     bool passed[N_ADDR]; /* answered or checked us authentically */
     bool have_req;
+    bool have_prev; /* the agent's credentials before the last op-6 restart */
+    char prev_u[RG_ICE_CRED_MAX + 1], prev_p[RG_ICE_CRED_MAX + 1];
     uint8_t req_txid[RG_STUN_TXID_LEN];
     int req_sock;
     struct rg_addr req_dest;
@@ -155,6 +158,10 @@ static void op_request(struct fz *f, uint8_t flags, int k)
     uint8_t buf[RG_ICE_MAX_PACKET], txid[RG_STUN_TXID_LEN];
     char user[RG_ICE_CRED_MAX + 8];
     struct rg_str lu = rg_ice_agent_local_ufrag(f->a), lp = rg_ice_agent_local_pwd(f->a);
+    if ((flags & 0x80) && f->have_prev) {
+        lu = rg_str_from_cstr(f->prev_u);
+        lp = rg_str_from_cstr(f->prev_p);
+    }
     memcpy(user, lu.p, lu.len);
     memcpy(user + lu.len, ":peer", 6);
     bool good = !(flags & 1);
@@ -264,8 +271,15 @@ static void run_op(struct fz *f, const uint8_t **pp, const uint8_t *end)
             op_candidate(f, x % N_ADDR, y);
     } else if (op == 5) {
         rg_ice_agent_end_of_candidates(f->a, f->now_us);
-    } else if (rg_ice_agent_restart(f->a, f->now_us) == RG_OK) {
-        if (rg_ice_agent_set_remote_credentials(f->a, f->now_us, RG_STR_LIT("peer"),
+    } else {
+        struct rg_str u = rg_ice_agent_local_ufrag(f->a), pw = rg_ice_agent_local_pwd(f->a);
+        memcpy(f->prev_u, u.p, u.len);
+        f->prev_u[u.len] = '\0';
+        memcpy(f->prev_p, pw.p, pw.len);
+        f->prev_p[pw.len] = '\0';
+        f->have_prev = true;
+        if (rg_ice_agent_restart(f->a, f->now_us) == RG_OK &&
+            rg_ice_agent_set_remote_credentials(f->a, f->now_us, RG_STR_LIT("peer"),
                                                 RG_STR_LIT(PEER_PWD)) != RG_OK)
             abort();
     }

@@ -2,8 +2,9 @@
 # Installs the Debian packages a make target needs, only those missing.
 # `apt-get update` runs only when something is missing.  Usage:
 #   tools/deps.sh build|test|fuzz|peers|run ...
-# test, peers and run also install the npm packages of tests/peers (npm ci,
-# only when node_modules is missing or older than the lock file).
+# test and peers also install the npm packages of tests/peers, test and run
+# those of web/ (the demo page's JsSIP and esbuild): npm ci, only when
+# node_modules is missing or older than the lock file.
 set -eu
 
 build_pkgs="gcc make pkg-config meson ninja-build python3 libssl-dev libsrtp2-dev libopus-dev
@@ -14,13 +15,14 @@ peers_pkgs="sip-tester baresip-core baresip rtpengine-daemon kamailio kamailio-w
 test_pkgs="$fuzz_pkgs tmux openssl iproute2 $peers_pkgs"
 
 want=""
-npm_wanted=0
+npm_dirs=""
 for group in "$@"; do
   case "$group" in
     build) want="$want $build_pkgs" ;;
     fuzz) want="$want $build_pkgs $fuzz_pkgs" ;;
-    test) want="$want $build_pkgs $test_pkgs"; npm_wanted=1 ;;
-    peers|run) want="$want $build_pkgs $peers_pkgs"; npm_wanted=1 ;;
+    test) want="$want $build_pkgs $test_pkgs"; npm_dirs="$npm_dirs tests/peers web" ;;
+    peers) want="$want $build_pkgs $peers_pkgs"; npm_dirs="$npm_dirs tests/peers" ;;
+    run) want="$want $build_pkgs $peers_pkgs"; npm_dirs="$npm_dirs web" ;;
     *) echo "deps.sh: unknown group $group" >&2; exit 2 ;;
   esac
 done
@@ -37,15 +39,19 @@ for p in $want; do
   fi
 done
 npm_peers() {
-  [ "$npm_wanted" -eq 1 ] || return 0
-  local dir
-  dir="$(cd "$(dirname "$0")/.." && pwd)/tests/peers"
-  # npm records what it installed in node_modules/.package-lock.json.
-  local stamp="$dir/node_modules/.package-lock.json"
-  if [ ! -f "$stamp" ] || [ "$dir/package-lock.json" -nt "$stamp" ]; then
-    echo "deps.sh: npm ci in tests/peers"
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null && touch "$stamp")
-  fi
+  local top rel dir stamp done_dirs=" "
+  top="$(cd "$(dirname "$0")/.." && pwd)"
+  for rel in $npm_dirs; do
+    case "$done_dirs" in *" $rel "*) continue ;; esac
+    done_dirs="$done_dirs$rel "
+    dir="$top/$rel"
+    # npm records what it installed in node_modules/.package-lock.json.
+    stamp="$dir/node_modules/.package-lock.json"
+    if [ ! -f "$stamp" ] || [ "$dir/package-lock.json" -nt "$stamp" ]; then
+      echo "deps.sh: npm ci in $rel"
+      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null && touch "$stamp")
+    fi
+  done
 }
 
 if [ -z "$missing" ]; then

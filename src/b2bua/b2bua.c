@@ -173,6 +173,11 @@ int rg_b2b_new(const struct rg_b2b_cfg *cfg, const struct rg_b2b_env *env, struc
     if (!b->cfg.min_se_s)
         b->cfg.min_se_s = 90;
     struct rg_sip_txl_cfg tc = cfg->txl.t1_us ? cfg->txl : RG_SIP_TXL_CFG_DEFAULT;
+    /* Over UDP a finished call leaves ~3 transactions for 64*T1 = 32 s
+     * (timers J, L, M: RFC 3261 §17.2.2, RFC 6026 §8), so 50 calls/s keep
+     * ~5,000 alive: room for 4 per call slot, not the txl's 1,024. */
+    if (!cfg->txl.t1_us && tc.max_txns < 4 * b->max_calls)
+        tc.max_txns = 4 * b->max_calls;
     b->calls = rg_calloc(b->max_calls, sizeof(*b->calls));
     int rc = b->calls ? rg_sip_txl_new(&tc, &b->txl) : RG_ENOMEM;
     if (rc != RG_OK) {
@@ -704,6 +709,18 @@ static void on_register(struct rg_b2b *b, int64_t now, const struct rg_sip_event
         (void)!rg_sip_txl_respond(b->txl, now, ev->txn, r);
 }
 
+/* OPTIONS is answered as an INVITE would be (RFC 3261 §11.2), after the
+ * same checks: 416, 420, 415, 406 (§8.2.2, RFC 4475 §3.3.2-§3.3.5). */
+static void on_options(struct rg_b2b *b, int64_t now, const struct rg_sip_event *ev)
+{
+    struct rg_sip_policy pol = {schemes, extensions, ctypes, false, false};
+    struct rg_sip_error err;
+    if (rg_sip_check_request(ev->msg, &pol, &err) == RG_OK)
+        (void)!rg__b2b_reply(b, now, ev->msg, ev->txn, 200, "OK");
+    else
+        (void)!rg__b2b_reply(b, now, ev->msg, ev->txn, err.status, err.phrase);
+}
+
 static void on_request(struct rg_b2b *b, int64_t now, const struct rg_sip_event *ev,
                        const struct rg_b2b_rx *rx)
 {
@@ -718,12 +735,27 @@ static void on_request(struct rg_b2b *b, int64_t now, const struct rg_sip_event 
     else if (rg_str_eq_cstr(m->method, "REGISTER"))
         on_register(b, now, ev);
     else if (rg_str_eq_cstr(m->method, "OPTIONS"))
-        (void)!rg__b2b_reply(b, now, m, ev->txn, 200, "OK");
+        on_options(b, now, ev);
     else if (rg_str_eq_cstr(m->method, "BYE") || rg_str_eq_cstr(m->method, "PRACK") ||
              rg_str_eq_cstr(m->method, "UPDATE"))
         (void)!rg__b2b_reply(b, now, m, ev->txn, 481, "Call/Transaction Does Not Exist");
     else
         (void)!rg__b2b_reply(b, now, m, ev->txn, 501, "Not Implemented");
+}
+
+/* A request the transaction layer cannot match (no RFC 3261 branch: RFC
+ * 2543 transactions are not supported) gets a stateless 400, as RFC 4475
+ * §3.2.1 allows, instead of silence; stray responses are dropped. */
+static void stray_request(struct rg_b2b *b, const struct rg_sip_event *ev)
+{
+    const struct rg_sip_msg *m = ev->msg;
+    if (!m || !m->is_request || rg_str_eq_cstr(m->method, "ACK") || m->n_vias == 0)
+        return;
+    struct rg_sip_msg *r = NULL;
+    rg_arena_reset(&b->tmp);
+    if (rg_sip_make_response(m, &b->tmp, 400, RG_STR_LIT("Bad Request - Invalid branch"),
+                             RG_STR_NULL, &r) == RG_OK)
+        (void)!rg_sip_txl_send_stateless(b->txl, r, &ev->from);
 }
 
 void rg__b2b_dispatch(struct rg_b2b *b, int64_t now, const struct rg_sip_event *ev,
@@ -749,8 +781,11 @@ void rg__b2b_dispatch(struct rg_b2b *b, int64_t now, const struct rg_sip_event *
             rg__b2b_bye(b, now, c, -1); /* §13.3.1.4: no ACK, end the session */
         break;
     }
+    case RG_SIP_EV_STRAY:
+        stray_request(b, ev);
+        break;
     default:
-        break; /* stray messages, PRACK timeouts (we send no reliable 1xx) */
+        break; /* PRACK timeouts (we send no reliable 1xx) */
     }
 }
 

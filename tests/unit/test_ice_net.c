@@ -162,6 +162,75 @@ static void restart(struct rg_t *t)
     }
 }
 
+/* A restarts (RFC 8445 §9) and B answers with new credentials of its own,
+ * but A never takes them: it keeps B's old ufrag/pwd and candidates (what
+ * Chrome does when B's candidate keeps its address).  B must go back to the
+ * old ones; both complete on the restarted session; consent keeps going. */
+static void restart_peer_keeps_old_case(struct rg_t *t, unsigned loss)
+{
+    struct rg_sim sim;
+    REQUIRE(t, two_agents(&sim, 40 + loss, RG_ICE_FULL, RG_ICE_CONTROLLING, RG_ICE_FULL,
+                          RG_ICE_CONTROLLED, false) == RG_OK);
+    sim.loss_permille = loss;
+    rg_sim_run(&sim, 60 * SEC, both_completed, NULL);
+    REQUIRE(t, both_completed(&sim, NULL));
+    struct rg_ice_agent *a = sim.node[0].agent, *b = sim.node[1].agent;
+    char bu[RG_ICE_CRED_MAX + 1], bp[RG_ICE_CRED_MAX + 1];
+    REQUIRE(t, rg_str_copy_cstr(rg_ice_agent_local_ufrag(b), bu, sizeof(bu)) == RG_OK);
+    REQUIRE(t, rg_str_copy_cstr(rg_ice_agent_local_pwd(b), bp, sizeof(bp)) == RG_OK);
+    CHECK_OK(t, rg_ice_agent_restart(a, sim.now_us));
+    CHECK_OK(t, rg_ice_agent_restart(b, sim.now_us)); /* B's answer: new credentials */
+    CHECK(t, !rg_str_eq_cstr(rg_ice_agent_local_ufrag(b), bu));
+    CHECK_OK(t, rg_sim_signal(&sim, 0, 1)); /* B takes A's new ones */
+    CHECK_OK(t, rg_ice_agent_set_remote_credentials(a, sim.now_us, rg_str_from_cstr(bu),
+                                                    rg_str_from_cstr(bp)));
+    for (size_t k = 0; k < rg_ice_agent_local_count(b); k++) {
+        struct rg_ice_cand c;
+        CHECK_OK(t, rg_ice_agent_local_candidate(b, k, &c));
+        CHECK_OK(t, rg_ice_agent_add_remote_candidate(a, sim.now_us, &c));
+    }
+    rg_ice_agent_end_of_candidates(a, sim.now_us);
+    rg_sim_run(&sim, sim.now_us + 30 * SEC, both_completed, NULL);
+    CHECK(t, both_completed(&sim, NULL));
+    CHECK(t, rg_str_eq_cstr(rg_ice_agent_local_ufrag(b), bu)); /* B went back */
+    CHECK(t, rg_str_eq_cstr(rg_ice_agent_local_pwd(b), bp));
+    check_converged(t, &sim);
+    CHECK(t, sim.node[1].n_events[RG_ICE_EV_SELECTED_PAIR] >= 2);
+    rg_sim_run(&sim, sim.now_us + 90 * SEC, NULL, NULL);
+    check_media_alive(t, &sim);
+    rg_sim_deinit(&sim);
+}
+
+/* B restarts but its offer has not reached A yet: A's consent checks on the
+ * old pair still carry B's old credentials and must be answered (RFC 7675
+ * with RFC 8445 §9: media stays on the old pair meanwhile), so A keeps its
+ * consent; a check with credentials B never had still gets 401. */
+static void restart_old_consent_case(struct rg_t *t, enum rg_ice_mode mb)
+{
+    struct rg_sim sim;
+    REQUIRE(t, two_agents(&sim, 50 + mb, RG_ICE_FULL, RG_ICE_CONTROLLING, mb, RG_ICE_CONTROLLED,
+                          false) == RG_OK);
+    rg_sim_run(&sim, 60 * SEC, both_completed, NULL);
+    REQUIRE(t, both_completed(&sim, NULL));
+    struct rg_ice_agent *a = sim.node[0].agent, *b = sim.node[1].agent;
+    CHECK_OK(t, rg_ice_agent_restart(b, sim.now_us));
+    rg_sim_run(&sim, sim.now_us + 45 * SEC, NULL, NULL);
+    CHECK_EQ_INT(t, sim.node[0].n_events[RG_ICE_EV_CONSENT_LOST], 0);
+    int sock;
+    struct rg_addr r;
+    CHECK_OK(t, rg_ice_agent_media_path(a, 1, &sock, &r));
+    CHECK(t, !sim.stuck);
+    rg_sim_deinit(&sim);
+}
+
+static void restart_interop(struct rg_t *t)
+{
+    for (unsigned loss = 0; loss <= 200; loss += 100)
+        restart_peer_keeps_old_case(t, loss);
+    restart_old_consent_case(t, RG_ICE_FULL);
+    restart_old_consent_case(t, RG_ICE_LITE);
+}
+
 /* Peer goes silent after completion; the other side must stop within 30 s. */
 static void consent_case(struct rg_t *t, enum rg_ice_mode mb, size_t silent, size_t watcher)
 {
@@ -367,6 +436,7 @@ static const struct rg_test_case cases[] = {
     {"role_conflict", role_conflict},
     {"lossy_network", lossy_network},
     {"restart", restart},
+    {"restart_interop", restart_interop},
     {"consent_expiry", consent_expiry},
     {"prflx_nat", prflx_nat},
     {"nat_kinds", nat_kinds},

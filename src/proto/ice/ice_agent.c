@@ -152,6 +152,7 @@ void rg_ice_agent_free(struct rg_ice_agent *a)
         rg_stun_key_deinit(&a->lkey);
     if (a->rkey_ok)
         rg_stun_key_deinit(&a->rkey);
+    rg_ice_prev_creds_drop(a);
     rg_free(a);
 }
 
@@ -233,11 +234,53 @@ int rg_ice_agent_set_remote_credentials(struct rg_ice_agent *a, int64_t now_us, 
     return RG_OK;
 }
 
+void rg_ice_prev_creds_drop(struct rg_ice_agent *a)
+{
+    if (a->prev_key_ok)
+        rg_stun_key_deinit(&a->prev_key);
+    a->prev_key_ok = false;
+    a->prev_lufrag[0] = a->prev_lpwd[0] = '\0';
+}
+
+void rg_ice_prev_creds_revert(struct rg_ice_agent *a)
+{
+    if (!a->prev_key_ok)
+        return;
+    if (a->lkey_ok)
+        rg_stun_key_deinit(&a->lkey);
+    a->lkey = a->prev_key;
+    a->lkey_ok = true;
+    memcpy(a->lufrag, a->prev_lufrag, sizeof(a->lufrag));
+    memcpy(a->lpwd, a->prev_lpwd, sizeof(a->lpwd));
+    a->prev_key_ok = false;
+    a->prev_lufrag[0] = a->prev_lpwd[0] = '\0';
+    RG_LOG(a->cfg.log, RG_LOG_INFO, ice, a->cfg.log_ctx,
+           "peer kept our previous ICE credentials: using them again");
+}
+
 int rg_ice_agent_restart(struct rg_ice_agent *a, int64_t now_us)
 {
+    char ou[sizeof(a->lufrag)], op[sizeof(a->lpwd)];
+    memcpy(ou, a->lufrag, sizeof(ou));
+    memcpy(op, a->lpwd, sizeof(op));
+    struct rg_stun_key ok = a->lkey;
+    bool had = a->lkey_ok;
+    a->lkey_ok = false; /* the old key moves to prev_key, not freed */
     int rc = new_local_creds(a);
-    if (rc < 0)
+    if (rc < 0) {
+        memcpy(a->lufrag, ou, sizeof(ou));
+        memcpy(a->lpwd, op, sizeof(op));
+        a->lkey = ok;
+        a->lkey_ok = had;
         return rc;
+    }
+    rg_ice_prev_creds_drop(a);
+    if (had) {
+        a->prev_key = ok;
+        a->prev_key_ok = true;
+        memcpy(a->prev_lufrag, ou, sizeof(ou));
+        memcpy(a->prev_lpwd, op, sizeof(op));
+    }
     reset_checks(a);
     a->have_remote_creds = false;
     a->rufrag[0] = a->rpwd[0] = '\0';

@@ -73,6 +73,12 @@ struct rg_ice_agent {
     bool checks_done; /* every component selected: no new checks (§8.3) */
     bool lkey_ok, rkey_ok;
     struct rg_stun_key lkey, rkey; /* HMAC keys: local pwd, remote pwd */
+    /* Our credentials before our last restart, until it completes: a peer
+     * still using them is answered, and one whose new generation uses them
+     * (it never took our new ones) gets them back (ice_recv.c). */
+    char prev_lufrag[RG_ICE_CRED_MAX + 1], prev_lpwd[RG_ICE_CRED_MAX + 1];
+    bool prev_key_ok;
+    struct rg_stun_key prev_key;
 
     struct rg_ice_cand lc[RG_ICE_MAX_LOCAL];
     size_t n_lc;
@@ -122,6 +128,9 @@ void rg_ice_trig_push(struct rg_ice_agent *a, size_t p);
 void rg_ice_unfreeze_foundation(struct rg_ice_agent *a, size_t p);
 void rg_ice_pairs_clear(struct rg_ice_agent *a);
 void rg_ice_select(struct rg_ice_agent *a, int64_t now_us, size_t p);
+/* The previous credentials: forgotten (restart done) or made current again. */
+void rg_ice_prev_creds_drop(struct rg_ice_agent *a);
+void rg_ice_prev_creds_revert(struct rg_ice_agent *a);
 int rg_ice_pick_next_check(struct rg_ice_agent *a);
 bool rg_ice_has_next_check(const struct rg_ice_agent *a);
 

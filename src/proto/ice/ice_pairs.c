@@ -264,6 +264,7 @@ void rg_ice_select(struct rg_ice_agent *a, int64_t now_us, size_t p)
     emit_selected(a, p, comp);
     if (all_selected(a)) {
         a->restarting = false;
+        rg_ice_prev_creds_drop(a);
         if (a->mode == RG_ICE_FULL)
             a->checks_done = true;
     }

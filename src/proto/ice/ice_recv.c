@@ -17,6 +17,7 @@ static const uint16_t known_attrs[] = {
 struct reply {
     int code;       /* 0: success */
     bool integrity; /* add MESSAGE-INTEGRITY (local pwd) */
+    bool prev;      /* ... of our previous credentials */
     const uint16_t *unknown;
     size_t n_unknown;
 };
@@ -53,26 +54,50 @@ static void send_reply(struct rg_ice_agent *a, int sock, const struct rg_addr *t
         rg_stun_add_xor_addr(&b, RG_STUN_A_XOR_MAPPED_ADDRESS, to);
     }
     if (r->integrity)
-        rg_stun_add_integrity(&b, &a->lkey);
+        rg_stun_add_integrity(&b, r->prev ? &a->prev_key : &a->lkey);
     rg_stun_add_fingerprint(&b);
     int n = rg_stun_build_finish(&b);
     if (n > 0)
         rg_ice_tx_commit(a, sock, to, (size_t)n);
 }
 
-/* RFC 8489 §9.1.3 short-term credentials; RFC 8445 §7.3: USERNAME must
- * start with our ufrag and ':'.  Returns 0 or the error code to answer. */
-static int authenticate(struct rg_ice_agent *a, const struct rg_stun_msg *m)
+/* USERNAME is "<ufrag>:<peer's ufrag>" (RFC 8445 §7.2.2). */
+static bool user_is(struct rg_str user, const char *ufrag)
 {
-    struct rg_str user;
-    if (!m->mi_off || rg_stun_get_username(m, &user) != RG_OK)
+    size_t ll = strlen(ufrag);
+    return ll && user.len > ll && memcmp(user.p, ufrag, ll) == 0 && user.p[ll] == ':';
+}
+
+/* RFC 8489 §9.1.3 short-term credentials; RFC 8445 §7.3: USERNAME must
+ * start with our ufrag and ':'.  During our restart our previous
+ * credentials still authenticate (*prev): RFC 8445 §9 keeps media on the
+ * old pair until the restart completes, and the peer's consent checks on it
+ * (RFC 7675) may still use them.  Returns 0 or the error code to answer. */
+static int authenticate(struct rg_ice_agent *a, const struct rg_stun_msg *m, struct rg_str *user,
+                        bool *prev)
+{
+    if (!m->mi_off || rg_stun_get_username(m, user) != RG_OK)
         return RG_STUN_E_BAD_REQUEST;
-    size_t ll = strlen(a->lufrag);
-    if (user.len <= ll || memcmp(user.p, a->lufrag, ll) != 0 || user.p[ll] != ':')
+    *prev = false;
+    if (user_is(*user, a->lufrag))
+        return rg_stun_check_integrity(m, &a->lkey) == RG_OK ? 0 : RG_STUN_E_UNAUTHORIZED;
+    if (!a->prev_key_ok || !user_is(*user, a->prev_lufrag) ||
+        rg_stun_check_integrity(m, &a->prev_key) != RG_OK)
         return RG_STUN_E_UNAUTHORIZED;
-    if (rg_stun_check_integrity(m, &a->lkey) != RG_OK)
-        return RG_STUN_E_UNAUTHORIZED;
+    *prev = true;
     return 0;
+}
+
+/* A request with our previous credentials and the peer's *current* ufrag
+ * comes from its new generation: it restarted but never took our new
+ * credentials (Chrome keeps a remote candidate's old ufrag when the new
+ * one has the same address).  We go back to the previous ones, which it
+ * does have, so both sides' checks authenticate again. */
+static bool peer_kept_prev(const struct rg_ice_agent *a, struct rg_str user)
+{
+    size_t ll = strlen(a->prev_lufrag);
+    struct rg_str peer = rg_str_from(user, ll + 1);
+    return a->have_remote_creds && rg_str_eq_cstr(peer, a->rufrag);
 }
 
 static void switch_role(struct rg_ice_agent *a, uint8_t role)
@@ -196,7 +221,8 @@ int rg_ice_handle_request(struct rg_ice_agent *a, int64_t now_us, int sock,
                           const struct rg_addr *from, const struct rg_stun_msg *m)
 {
     struct reply r = {0};
-    r.code = authenticate(a, m);
+    struct rg_str user;
+    r.code = authenticate(a, m, &user, &r.prev);
     if (r.code) {
         /* 400/401 carry no MESSAGE-INTEGRITY (RFC 8489 §9.1.3). */
         send_reply(a, sock, from, m, &r);
@@ -217,6 +243,17 @@ int rg_ice_handle_request(struct rg_ice_agent *a, int64_t now_us, int sock,
         r.code = RG_STUN_E_BAD_REQUEST;
         send_reply(a, sock, from, m, &r);
         return RG_EPROTO;
+    }
+    if (r.prev && !peer_kept_prev(a, user)) {
+        /* The peer's old generation (consent on the old pair): answered,
+         * not a check of the restarted session. */
+        send_reply(a, sock, from, m, &r);
+        rg_ice_consent_request_seen(a, now_us, sock, from);
+        return RG_OK;
+    }
+    if (r.prev) {
+        rg_ice_prev_creds_revert(a);
+        r.prev = false;
     }
     if (role_conflict(a, m)) {
         r.code = RG_STUN_E_ROLE_CONFLICT;
