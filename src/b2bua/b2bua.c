@@ -114,6 +114,9 @@ static struct b2b_call *by_txn(struct rg_b2b *b, uint64_t txn)
 static void presentation(const struct rg_b2b *b, const struct b2b_leg *to, struct rg_mside_req *r)
 {
     memset(r, -1, sizeof(*r));
+    /* -1 means "engine default" only for the int8_t fields; the codec
+     * request must be all zero (no codec changes, media/mcodec.h). */
+    memset(&r->codecs, 0, sizeof(r->codecs));
     r->advertise.family = RG_AF_NONE;
     r->sig_src.family = RG_AF_NONE;
     int ice = rg__b2b_tg_ice(b->cfg.cfg, to->n.tg); /* 0 none, 1 webrtc (lite), 2 full */
@@ -141,6 +144,7 @@ int rg__b2b_engine(struct rg_b2b *b, struct b2b_call *c, enum b2b_op op, int fro
     if (answer) {
         /* The answer's presentation was fixed by the offer. */
         memset(&req, -1, sizeof(req));
+        memset(&req.codecs, 0, sizeof(req.codecs));
         req.advertise.family = RG_AF_NONE;
         req.sig_src = c->leg[from_leg].peer.addr;
     }
