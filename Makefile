@@ -46,8 +46,12 @@ test:
 	@$(MAKE) --no-print-directory build asan tsan
 	@RG_TSAN_BUILD=$(TSAN_BUILD) tools/test-all.sh $(BUILD) $(ASAN_BUILD)
 
+# Micro benchmarks, then whole calls (SIP calls/s on one core, WebRTC call
+# setups/s, the Kamailio comparison: a few minutes, see tools/bench-calls.sh).
 bench: build
 	@tools/bench.sh $(BUILD)
+	@tools/deps.sh peers
+	@tools/bench-calls.sh $(BUILD)
 
 # rtcgated and rtpengine side by side: SDES-SRTP -> RTP relay cost, loss,
 # latency and memory per call at STREAMS concurrent streams (minutes).

@@ -53,6 +53,7 @@
 #include "proto/ng/bencode.h"
 #include "proto/sdp/sdp.h"
 #include "proto/srtp/srtp_ctx.h"
+#include "proto/srtp/srtp_lib.h"
 #include "proto/srtp/srtp_sdes.h"
 
 #define POOL 4           /* generator sockets per leg kind */
@@ -66,7 +67,7 @@
  * sending: Debian's libsrtp2 (NSS backend) costs grow with the number of
  * live sessions (bench/bench_srtp_sessions.c), which would make the
  * generator, not the relay, the bottleneck at 1,000+ streams.  Checked
- * against libsrtp (rg_srtp_unprotect_rtp) at start-up. */
+ * against libsrtp (rg_srtp_lib_unprotect_rtp, the test oracle) at start-up. */
 struct srtp_tx {
     EVP_CIPHER_CTX *aes;   /* AES-128-CTR with the session encryption key */
     EVP_MAC_CTX *mac;      /* HMAC-SHA1 keyed with the session auth key */
@@ -270,8 +271,8 @@ static void srtp_self_check(void)
     struct srtp_tx t;
     srtp_tx_init(&t, &k);
     struct rg_srtp_cfg cfg = { .key = k, .dir = RG_SRTP_INBOUND };
-    struct rg_srtp *in;
-    if (rg_srtp_new(&cfg, &in) != RG_OK)
+    struct rg_srtp_lib *in;
+    if (rg_srtp_lib_new(&cfg, &in) != RG_OK)
         die("self-check session");
     for (unsigned n = 0; n < 4; n++) {
         uint16_t seq = (uint16_t)(0xfffe + n);
@@ -280,13 +281,13 @@ static void srtp_self_check(void)
         memset(p + 12, (int)n, PAYLOAD);
         memcpy(want, p, 12 + PAYLOAD);
         size_t len = srtp_tx_protect(&t, p, 12 + PAYLOAD), out;
-        if (rg_srtp_unprotect_rtp(in, p, len, &out) != RG_OK || out != 12 + PAYLOAD ||
+        if (rg_srtp_lib_unprotect_rtp(in, p, len, &out) != RG_OK || out != 12 + PAYLOAD ||
             memcmp(p, want, out) != 0) {
             errno = 0;
             die("SRTP self-check against libsrtp");
         }
     }
-    rg_srtp_free(in);
+    rg_srtp_lib_free(in);
     srtp_tx_free(&t);
 }
 
@@ -677,7 +678,7 @@ int main(int argc, char **argv)
     static struct gen g;
     parse_opts(argc, argv, &g.o);
     g_hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    if (rg_srtp_global_init() != RG_OK || !g_hmac)
+    if (rg_srtp_lib_global_init() != RG_OK || !g_hmac)
         die("srtp init");
     srtp_self_check();
     open_sockets(&g);

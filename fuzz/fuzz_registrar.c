@@ -2,10 +2,12 @@
  * fuzz_registrar.c — the location service (b2bua/registrar) driven by
  * untrusted REGISTERs, connection closes and the passing of time.
  * Input: byte 0 chooses the configuration (bit 0: digest users configured,
- * bit 1: SHA-256 challenge first); the rest is split at NUL bytes into
+ * bit 1: MD5 challenge first); the rest is split at NUL bytes into
  * steps.  A step's first byte: bits 0-1 the operation (0, 1 REGISTER the
- * rest as a SIP message; 2 close connection; 3 run timers), bits 2-4 the
- * connection id (0 = UDP), bits 5-7 how far the clock moves (x 97 s).
+ * rest as a SIP message; 2 close connection; 3 run timers, and with
+ * connection id 7 reconfigure: digest users on or off, the table 2 or 8),
+ * bits 2-4 the connection id (0 = UDP), bits 5-7 how far the clock moves
+ * (x 97 s).
  * Invariants: a parsed REGISTER always gets RG_OK and one of the statuses
  * the contract lists, with header lines each ending CRLF and present only
  * on 200/401/423 (Min-Expires on 423, two WWW-Authenticate on 401, a
@@ -13,7 +15,7 @@
  * bound; a 200 to a REGISTER whose only Contact is kept leaves the AoR with
  * a binding; look-ups return only live bindings; after timers run the
  * next deadline lies in the future; a closed connection keeps no binding
- * that lookup can see.  Every allocation is freed (LeakSanitizer).
+ * that lookup can see; reconfiguring keeps the bindings.  Every allocation is freed (LeakSanitizer).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -122,6 +124,12 @@ static void step(struct rg_reg *reg, struct rg_arena *arena, int64_t *now, const
     struct rg_addr src = { .family = RG_AF_INET4, .port = 5060, .ip = { 10, 0, 0, 1 } };
     if ((c & 3) == 2) {
         check_closed(reg, *now, conn);
+    } else if ((c & 3) == 3 && conn == 7) {
+        size_t before = rg_reg_count(reg);
+        struct rg_reg_cfg cfg = { .max_bindings = (c & 0x20) ? MAX_BINDINGS : 2,
+                                  .users = users, .n_users = (c & 0x40) ? 2 : 0 };
+        if (rg_reg_reconfigure(reg, &cfg) != RG_OK || rg_reg_count(reg) != before)
+            abort();
     } else if ((c & 3) == 3) {
         rg_reg_handle_timeout(reg, *now);
         if (rg_reg_next_timeout_us(reg) <= *now)
@@ -142,7 +150,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct rg_rng_seeded st;
     struct rg_rng rng;
     rg_rng_seeded_init(&st, 7, &rng);
-    struct rg_reg_cfg cfg = { .max_bindings = MAX_BINDINGS, .prefer_sha256 = data[0] & 2 };
+    struct rg_reg_cfg cfg = { .max_bindings = MAX_BINDINGS, .md5_first = data[0] & 2 };
     if (data[0] & 1) {
         cfg.users = users;
         cfg.n_users = 2;

@@ -10,3 +10,9 @@ for b in "$build"/bench_*; do
   echo "# $(basename "$b")"
   "$b" || echo "$(basename "$b"): exit $?"
 done
+# Transcoded calls through the real engine, beside rtpengine (same ng
+# commands and traffic); needs rtpengine and unshare (root).
+if command -v rtpengine >/dev/null 2>&1 && [ -x "$build/xcode_load" ]; then
+  echo "# tools/bench-xcode.sh"
+  tools/bench-xcode.sh "$build" ${XCODE_CALLS:-100 300}
+fi

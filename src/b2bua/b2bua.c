@@ -114,6 +114,7 @@ static struct b2b_call *by_txn(struct rg_b2b *b, uint64_t txn)
 static void presentation(const struct rg_b2b *b, const struct b2b_leg *to, struct rg_mside_req *r)
 {
     memset(r, -1, sizeof(*r));
+    memset(&r->codecs, 0, sizeof(r->codecs)); /* all-zero: no codec changes */
     r->advertise.family = RG_AF_NONE;
     r->sig_src.family = RG_AF_NONE;
     int ice = rg__b2b_tg_ice(b->cfg.cfg, to->n.tg); /* 0 none, 1 webrtc (lite), 2 full */
@@ -141,6 +142,7 @@ int rg__b2b_engine(struct rg_b2b *b, struct b2b_call *c, enum b2b_op op, int fro
     if (answer) {
         /* The answer's presentation was fixed by the offer. */
         memset(&req, -1, sizeof(req));
+        memset(&req.codecs, 0, sizeof(req.codecs));
         req.advertise.family = RG_AF_NONE;
         req.sig_src = c->leg[from_leg].peer.addr;
     }
@@ -704,6 +706,18 @@ static void on_register(struct rg_b2b *b, int64_t now, const struct rg_sip_event
         (void)!rg_sip_txl_respond(b->txl, now, ev->txn, r);
 }
 
+/* OPTIONS is answered as an INVITE would be (RFC 3261 §11.2), after the
+ * same checks: 416, 420, 415, 406 (§8.2.2, RFC 4475 §3.3.2-§3.3.5). */
+static void on_options(struct rg_b2b *b, int64_t now, const struct rg_sip_event *ev)
+{
+    struct rg_sip_policy pol = {schemes, extensions, ctypes, false, false};
+    struct rg_sip_error err;
+    if (rg_sip_check_request(ev->msg, &pol, &err) == RG_OK)
+        (void)!rg__b2b_reply(b, now, ev->msg, ev->txn, 200, "OK");
+    else
+        (void)!rg__b2b_reply(b, now, ev->msg, ev->txn, err.status, err.phrase);
+}
+
 static void on_request(struct rg_b2b *b, int64_t now, const struct rg_sip_event *ev,
                        const struct rg_b2b_rx *rx)
 {
@@ -718,12 +732,27 @@ static void on_request(struct rg_b2b *b, int64_t now, const struct rg_sip_event 
     else if (rg_str_eq_cstr(m->method, "REGISTER"))
         on_register(b, now, ev);
     else if (rg_str_eq_cstr(m->method, "OPTIONS"))
-        (void)!rg__b2b_reply(b, now, m, ev->txn, 200, "OK");
+        on_options(b, now, ev);
     else if (rg_str_eq_cstr(m->method, "BYE") || rg_str_eq_cstr(m->method, "PRACK") ||
              rg_str_eq_cstr(m->method, "UPDATE"))
         (void)!rg__b2b_reply(b, now, m, ev->txn, 481, "Call/Transaction Does Not Exist");
     else
         (void)!rg__b2b_reply(b, now, m, ev->txn, 501, "Not Implemented");
+}
+
+/* A request the transaction layer cannot match (no RFC 3261 branch: RFC
+ * 2543 transactions are not supported) gets a stateless 400, as RFC 4475
+ * §3.2.1 allows, instead of silence; stray responses are dropped. */
+static void stray_request(struct rg_b2b *b, const struct rg_sip_event *ev)
+{
+    const struct rg_sip_msg *m = ev->msg;
+    if (!m || !m->is_request || rg_str_eq_cstr(m->method, "ACK") || m->n_vias == 0)
+        return;
+    struct rg_sip_msg *r = NULL;
+    rg_arena_reset(&b->tmp);
+    if (rg_sip_make_response(m, &b->tmp, 400, RG_STR_LIT("Bad Request - Invalid branch"),
+                             RG_STR_NULL, &r) == RG_OK)
+        (void)!rg_sip_txl_send_stateless(b->txl, r, &ev->from);
 }
 
 void rg__b2b_dispatch(struct rg_b2b *b, int64_t now, const struct rg_sip_event *ev,
@@ -749,8 +778,11 @@ void rg__b2b_dispatch(struct rg_b2b *b, int64_t now, const struct rg_sip_event *
             rg__b2b_bye(b, now, c, -1); /* §13.3.1.4: no ACK, end the session */
         break;
     }
+    case RG_SIP_EV_STRAY:
+        stray_request(b, ev);
+        break;
     default:
-        break; /* stray messages, PRACK timeouts (we send no reliable 1xx) */
+        break; /* PRACK timeouts (we send no reliable 1xx) */
     }
 }
 

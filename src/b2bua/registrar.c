@@ -2,7 +2,7 @@
  * registrar.c — location service (RFC 3261 §10.3), RFC 5626 outbound
  * bindings and digest authentication (RFC 7616/8760).  See registrar.h.
  *
- * The table is an array of max_bindings slots, each NULL or one heap block
+ * The table is an array of n_slots slots, each NULL or one heap block
  * holding a binding and copies of its strings.  A REGISTER is processed in
  * two passes (RFC 3261 §10.3 step 7: the updates are committed only if all
  * of them succeed): the first checks every Contact and allocates the new
@@ -66,14 +66,15 @@ static int copy_users(struct rg_reg *r, const struct rg_reg_cfg *cfg)
     return RG_OK;
 }
 
-static int reg_setup(struct rg_reg *r, const struct rg_reg_cfg *cfg)
+/* Limits, realm and users of cfg into r (nothing else of r is touched). */
+static int reg_settings(struct rg_reg *r, const struct rg_reg_cfg *cfg)
 {
     r->max_bindings = cfg->max_bindings ? cfg->max_bindings : 4096;
     r->min_expires_s = cfg->min_expires_s ? cfg->min_expires_s : 60;
     r->max_expires_s = cfg->max_expires_s ? cfg->max_expires_s : 3600;
     r->default_expires_s = cfg->default_expires_s ? cfg->default_expires_s : 600;
     r->nonce_life_s = cfg->nonce_lifetime_s ? cfg->nonce_lifetime_s : 300;
-    r->prefer_sha256 = cfg->prefer_sha256;
+    r->md5_first = cfg->md5_first;
     if (r->max_bindings > RG_REG_MAX_TABLE || r->min_expires_s > r->max_expires_s)
         return RG_EINVAL;
     if (r->default_expires_s < r->min_expires_s)
@@ -86,10 +87,67 @@ static int reg_setup(struct rg_reg *r, const struct rg_reg_cfg *cfg)
     r->realm = dup_cstr(realm);
     if (!r->realm)
         return RG_ENOMEM;
+    return copy_users(r, cfg);
+}
+
+static void free_settings(struct rg_reg *r)
+{
+    for (size_t i = 0; r->users && i < r->n_users; i++) {
+        rg_free(r->users[i].username);
+        rg_free(r->users[i].password);
+    }
+    rg_free(r->users);
+    rg_free(r->realm);
+    r->users = NULL;
+    r->n_users = 0;
+    r->realm = NULL;
+}
+
+static int reg_setup(struct rg_reg *r, const struct rg_reg_cfg *cfg)
+{
+    int rc = reg_settings(r, cfg);
+    if (rc != RG_OK)
+        return rc;
     r->slots = rg_calloc(r->max_bindings, sizeof(*r->slots));
     if (!r->slots)
         return RG_ENOMEM;
-    return copy_users(r, cfg);
+    r->n_slots = r->max_bindings;
+    return RG_OK;
+}
+
+int rg_reg_reconfigure(struct rg_reg *r, const struct rg_reg_cfg *cfg)
+{
+    if (!r || !cfg)
+        return RG_EINVAL;
+    struct rg_reg t;
+    memset(&t, 0, sizeof(t));
+    int rc = reg_settings(&t, cfg);
+    if (rc == RG_OK && t.max_bindings > r->n_slots) {
+        /* Grow only: a smaller limit just refuses new bindings (503)
+         * until enough of the present ones are gone. */
+        struct rg_reg_bind **s = rg_realloc(r->slots, t.max_bindings * sizeof(*s));
+        if (s) {
+            memset(s + r->n_slots, 0, (t.max_bindings - r->n_slots) * sizeof(*s));
+            r->slots = s;
+            r->n_slots = t.max_bindings;
+        }
+        rc = s ? RG_OK : RG_ENOMEM;
+    }
+    if (rc != RG_OK) {
+        free_settings(&t);
+        return rc;
+    }
+    free_settings(r);
+    r->realm = t.realm;
+    r->users = t.users;
+    r->n_users = t.n_users;
+    r->max_bindings = t.max_bindings;
+    r->min_expires_s = t.min_expires_s;
+    r->max_expires_s = t.max_expires_s;
+    r->default_expires_s = t.default_expires_s;
+    r->nonce_life_s = t.nonce_life_s;
+    r->md5_first = t.md5_first;
+    return RG_OK;
 }
 
 int rg_reg_new(const struct rg_reg_cfg *cfg, const struct rg_rng *rng, struct rg_reg **out)
@@ -118,16 +176,11 @@ void rg_reg_free(struct rg_reg *r)
     if (!r)
         return;
     if (r->slots) {
-        for (unsigned i = 0; i < r->max_bindings; i++)
+        for (unsigned i = 0; i < r->n_slots; i++)
             rg_free(r->slots[i]);
         rg_free(r->slots);
     }
-    for (size_t i = 0; r->users && i < r->n_users; i++) {
-        rg_free(r->users[i].username);
-        rg_free(r->users[i].password);
-    }
-    rg_free(r->users);
-    rg_free(r->realm);
+    free_settings(r);
     rg_buf_deinit(&r->hdrs);
     rg_arena_deinit(&r->scratch);
     memset(r->nonce_key, 0, sizeof(r->nonce_key));
@@ -161,7 +214,7 @@ size_t rg_reg_lookup(const struct rg_reg *r, int64_t now_us, struct rg_str user,
 {
     const struct rg_reg_bind *pick[RG_REG_MAX_PER_AOR];
     size_t n = 0;
-    for (unsigned i = 0; i < r->max_bindings && n < RG_REG_MAX_PER_AOR; i++) {
+    for (unsigned i = 0; i < r->n_slots && n < RG_REG_MAX_PER_AOR; i++) {
         const struct rg_reg_bind *b = r->slots[i];
         if (!b || b->expires_us <= now_us || !rg_reg_bind_aor_is(b, user, host))
             continue;
@@ -183,7 +236,7 @@ void rg_reg_flow_closed(struct rg_reg *r, uint64_t conn)
 {
     if (conn == 0)
         return;
-    for (unsigned i = 0; i < r->max_bindings; i++) {
+    for (unsigned i = 0; i < r->n_slots; i++) {
         if (r->slots[i] && r->slots[i]->flow_conn == conn) {
             rg_free(r->slots[i]);
             r->slots[i] = NULL;
@@ -194,7 +247,7 @@ void rg_reg_flow_closed(struct rg_reg *r, uint64_t conn)
 
 void rg_reg_handle_timeout(struct rg_reg *r, int64_t now_us)
 {
-    for (unsigned i = 0; i < r->max_bindings; i++) {
+    for (unsigned i = 0; i < r->n_slots; i++) {
         if (r->slots[i] && r->slots[i]->expires_us <= now_us) {
             rg_free(r->slots[i]);
             r->slots[i] = NULL;
@@ -206,7 +259,7 @@ void rg_reg_handle_timeout(struct rg_reg *r, int64_t now_us)
 int64_t rg_reg_next_timeout_us(const struct rg_reg *r)
 {
     int64_t next = INT64_MAX;
-    for (unsigned i = 0; i < r->max_bindings; i++) {
+    for (unsigned i = 0; i < r->n_slots; i++) {
         if (r->slots[i] && r->slots[i]->expires_us < next)
             next = r->slots[i]->expires_us;
     }

@@ -52,10 +52,12 @@ struct rg_reg_cfg {
     /* How long a nonce stays fresh (0 = 300 s); an older one with a right
      * response gets 401 with stale=true (RFC 7616 §3.3). */
     uint32_t nonce_lifetime_s;
-    /* Challenges list MD5 first by default, because JsSIP 3.x and SIP.js
-     * 0.21 read only the first WWW-Authenticate and abort on any algorithm
-     * but MD5; true lists SHA-256 first (RFC 8760 §2.4 preference order). */
-    bool prefer_sha256;
+    /* A 401 carries one WWW-Authenticate per algorithm, SHA-256 first as
+     * RFC 8760 §2.4 asks (most preferred first), MD5 last: JsSIP 3.x and
+     * SIP.js 0.21 keep only the LAST WWW-Authenticate they parse and abort
+     * on any algorithm but MD5.  true puts MD5 first instead, for clients
+     * that take the first challenge and know only MD5. */
+    bool md5_first;
 };
 
 /* What to answer a REGISTER with.  The caller builds the response from the
@@ -100,6 +102,13 @@ RG_MUST_CHECK int rg_reg_handle_register(struct rg_reg *r, int64_t now_us,
  * first; returns the count (0 when none). */
 size_t rg_reg_lookup(const struct rg_reg *r, int64_t now_us, struct rg_str user,
                      struct rg_str host, struct rg_reg_binding *out, size_t max);
+
+/* Applies new settings (a committed configuration) keeping every binding:
+ * limits, realm, users, nonce lifetime, challenge order.  max_bindings can
+ * grow; a smaller one refuses new bindings (503) until enough are gone.
+ * Nonces issued before stay valid unless the realm changed.  RG_OK,
+ * RG_EINVAL or RG_ENOMEM (r unchanged then). */
+RG_MUST_CHECK int rg_reg_reconfigure(struct rg_reg *r, const struct rg_reg_cfg *cfg);
 
 /* Drops every binding that came on connection conn (conn != 0). */
 void rg_reg_flow_closed(struct rg_reg *r, uint64_t conn);

@@ -46,14 +46,15 @@ struct rg_reg_cuser {
 
 struct rg_reg {
     const struct rg_rng *rng;
-    unsigned max_bindings;
+    unsigned max_bindings; /* the limit (503 past it) */
+    unsigned n_slots;      /* length of slots (>= max_bindings; grows on reconfigure) */
     uint32_t min_expires_s, max_expires_s, default_expires_s, nonce_life_s;
-    bool prefer_sha256;
+    bool md5_first;
     char *realm;
     struct rg_reg_cuser *users;
     size_t n_users;
     uint8_t nonce_key[32];
-    struct rg_reg_bind **slots; /* max_bindings entries, NULL = free */
+    struct rg_reg_bind **slots; /* n_slots entries, NULL = free */
     size_t n;
     uint64_t seq;
     struct rg_buf hdrs;      /* reply header lines */

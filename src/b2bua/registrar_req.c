@@ -85,12 +85,13 @@ static int challenge(struct rg_reg *r, struct reg_req *rr, bool stale)
     char nonce[RG_REG_NONCE_LEN + 1];
     if (rg_reg_nonce_make(r, rr->now_us, nonce) != RG_OK)
         return 500;
-    enum rg_digest_alg order[2] = { RG_DIGEST_MD5, RG_DIGEST_SHA256 };
-    if (r->prefer_sha256) {
-        order[0] = RG_DIGEST_SHA256;
-        order[1] = RG_DIGEST_MD5;
+    enum rg_digest_alg order[2] = { RG_DIGEST_SHA256, RG_DIGEST_MD5 };
+    if (r->md5_first) {
+        order[0] = RG_DIGEST_MD5;
+        order[1] = RG_DIGEST_SHA256;
     }
-    /* RFC 8760 §2.4: one challenge per algorithm, in order of preference. */
+    /* RFC 8760 §2.4: one challenge per algorithm, in order of preference
+     * (see md5_first in registrar.h for why MD5 comes last). */
     for (int i = 0; i < 2; i++) {
         if (rg_buf_appendf(&r->hdrs,
                            "WWW-Authenticate: Digest realm=\"%s\", nonce=\"%s\", "
@@ -312,7 +313,7 @@ static bool out_of_order(const struct reg_req *rr, const struct rg_reg_bind *b)
 
 static int match_star(struct rg_reg *r, struct reg_req *rr, size_t *removed)
 {
-    for (unsigned i = 0; i < r->max_bindings; i++) {
+    for (unsigned i = 0; i < r->n_slots; i++) {
         const struct rg_reg_bind *b = r->slots[i];
         if (!b || !rg_reg_bind_aor_is(b, rr->user, rr->host))
             continue;
@@ -326,7 +327,7 @@ static int match_star(struct rg_reg *r, struct reg_req *rr, size_t *removed)
 static int match_contacts(struct rg_reg *r, struct reg_req *rr, size_t *aor_now, size_t *adds,
                           size_t *removes)
 {
-    for (unsigned i = 0; i < r->max_bindings; i++) {
+    for (unsigned i = 0; i < r->n_slots; i++) {
         const struct rg_reg_bind *b = r->slots[i];
         if (!b || !rg_reg_bind_aor_is(b, rr->user, rr->host))
             continue;
@@ -393,7 +394,10 @@ static int prepare(struct rg_reg *r, struct reg_req *rr)
                       : match_contacts(r, rr, &aor_now, &adds, &removes);
     if (st != 0 || rr->star)
         return st;
-    if (aor_now - removes + adds > RG_REG_MAX_PER_AOR || r->n - removes + adds > r->max_bindings)
+    /* Only additions can overflow (a refresh always fits, even after the
+     * limit was lowered by rg_reg_reconfigure). */
+    if (adds > 0 && (aor_now - removes + adds > RG_REG_MAX_PER_AOR ||
+                     r->n - removes + adds > r->max_bindings))
         return 503;
     for (size_t k = 0; k < rr->n; k++) {
         struct reg_contact *c = &rr->c[k];
@@ -412,7 +416,7 @@ static int prepare(struct rg_reg *r, struct reg_req *rr)
 static void commit(struct rg_reg *r, struct reg_req *rr)
 {
     if (rr->star) {
-        for (unsigned i = 0; i < r->max_bindings; i++) {
+        for (unsigned i = 0; i < r->n_slots; i++) {
             if (r->slots[i] && rg_reg_bind_aor_is(r->slots[i], rr->user, rr->host)) {
                 rg_free(r->slots[i]);
                 r->slots[i] = NULL;
@@ -421,21 +425,26 @@ static void commit(struct rg_reg *r, struct reg_req *rr)
         }
         return;
     }
+    /* Updates and removals in place first, so that additions find the
+     * slots the removals free (prepare() counted them). */
+    for (size_t k = 0; k < rr->n; k++) {
+        struct reg_contact *c = &rr->c[k];
+        if (c->skip || c->match < 0)
+            continue;
+        rg_free(r->slots[c->match]);
+        r->slots[c->match] = c->fresh;
+        r->n -= c->fresh ? 0 : 1;
+        c->fresh = NULL;
+    }
     unsigned free_slot = 0;
     for (size_t k = 0; k < rr->n; k++) {
         struct reg_contact *c = &rr->c[k];
-        if (c->skip)
+        if (c->skip || !c->fresh)
             continue;
-        if (c->match >= 0) {
-            rg_free(r->slots[c->match]);
-            r->slots[c->match] = c->fresh;
-            r->n -= c->fresh ? 0 : 1;
-        } else if (c->fresh) {
-            while (r->slots[free_slot])
-                free_slot++;
-            r->slots[free_slot] = c->fresh;
-            r->n++;
-        }
+        while (r->slots[free_slot])
+            free_slot++;
+        r->slots[free_slot] = c->fresh;
+        r->n++;
         c->fresh = NULL;
     }
 }
@@ -443,7 +452,7 @@ static void commit(struct rg_reg *r, struct reg_req *rr)
 /* Step 8: 200 lists every binding of the AoR with its remaining time. */
 static int build_ok(struct rg_reg *r, struct reg_req *rr)
 {
-    for (unsigned i = 0; i < r->max_bindings; i++) {
+    for (unsigned i = 0; i < r->n_slots; i++) {
         const struct rg_reg_bind *b = r->slots[i];
         if (!b || b->expires_us <= rr->now_us || !rg_reg_bind_aor_is(b, rr->user, rr->host))
             continue;

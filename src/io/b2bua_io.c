@@ -45,6 +45,7 @@ struct rg_b2bua_io {
     struct rg_engine_client *cl;
     struct rg_b2b *b2b;
     struct rg_reg *reg; /* browsers' registrations (NULL: not configured) */
+    const struct rg_secret *sec; /* decrypts registrar passwords at each commit */
     struct rg_loop_timer timer;
     bool timer_on;
     bool stopping; /* the engine is gone: nothing to delete */
@@ -418,6 +419,7 @@ int rg_b2bua_io_start(const struct rg_b2bua_io_opts *o, struct rg_b2bua_io **out
     g->tp = rg_sip_service_tp(o->sip);
     g->ctl = o->ctl;
     g->log = o->log;
+    g->sec = o->sec;
     g->snap = rg_ctl_snapshot(o->ctl);
     g->pend = rg_calloc(PEND_MAX, sizeof(*g->pend));
     g->info = rg_calloc(INFO_MAX, sizeof(*g->info));
@@ -461,6 +463,21 @@ int rg_b2bua_io_start(const struct rg_b2bua_io_opts *o, struct rg_b2bua_io **out
                                     g) == RG_OK;
     *out = g;
     return RG_OK;
+}
+
+void rg_b2bua_io_config_applied(struct rg_b2bua_io *g, const struct rg_cfg *cfg)
+{
+    if (!g || !g->reg)
+        return;
+    struct rg_cfg_registrar rcfg;
+    int rc = rg_cfg_registrar(cfg, g->sec, &rcfg);
+    if (rc == RG_OK) {
+        rc = rg_reg_reconfigure(g->reg, &rcfg.reg);
+        rg_cfg_registrar_free(&rcfg);
+    }
+    if (rc != RG_OK)
+        RG_LOG(g->log, RG_LOG_WARN, b2bua, NULL, "registrar keeps its settings: %s",
+               rg_strerror(rc));
 }
 
 void rg_b2bua_io_stop(struct rg_b2bua_io *g)

@@ -9,7 +9,9 @@
  * Local Via/Contact addresses come from the configuration's sipSigPort
  * entries (the first listener of each transport).  The configuration
  * snapshot is taken at start and kept until stop (listeners do not change
- * without a restart either).
+ * without a restart either); only the registrar's settings (`global
+ * registrar`: users, realm, expiry limits) follow each commit, through
+ * rg_b2bua_io_config_applied, keeping every registration.
  *
  * Ownership: loop, service, engine, ctl, rng and log are borrowed and must
  * outlive the B2BUA.  Loop thread only.
@@ -41,6 +43,9 @@ struct rg_b2bua_io;
 
 /* RG_OK and *out, RG_EINVAL, RG_ENOMEM, RG_EIO. */
 RG_MUST_CHECK int rg_b2bua_io_start(const struct rg_b2bua_io_opts *o, struct rg_b2bua_io **out);
+/* A commit was applied: the registrar takes its new settings (a failure
+ * is logged and the old settings stay).  NULL g is fine.  Loop thread. */
+void rg_b2bua_io_config_applied(struct rg_b2bua_io *g, const struct rg_cfg *cfg);
 /* Forgets every call and hands SIP back to the interim UAS.  Call it after
  * rg_engine_stop (which destroyed the engine calls; the engine client's
  * pending completions must not outlive it).  NULL is fine. */

@@ -36,6 +36,7 @@ struct daemon {
     struct rg_log log;
     struct rg_log engine_log;
     struct rg_engine *engine;
+    struct rg_b2bua_io *b2b; /* for commits to reach the registrar */
     int sigfd;
 };
 
@@ -72,6 +73,7 @@ static void on_applied(void *ud, const struct rg_cfg_snap *snap)
 {
     struct daemon *d = ud;
     rg_cfg_log_levels(snap->cfg, &d->log);
+    rg_b2bua_io_config_applied(d->b2b, snap->cfg);
     RG_LOG(&d->log, RG_LOG_NOTICE, ctl, NULL, "configuration generation %llu committed",
            (unsigned long long)snap->gen);
 }
@@ -434,6 +436,7 @@ int rg_daemon_run(const struct rg_daemon_opts *o)
         rc = rg_b2bua_io_start(&bo, &b2b);
         if (rc != RG_OK)
             fprintf(stderr, "rtcgated: B2BUA not started: %s\n", rg_strerror(rc));
+        d->b2b = b2b;
     }
     if (rc == RG_OK) {
         fprintf(stderr, "rtcgated: ready; state directory %s, CLI socket %s\n", d->store.dir,
@@ -442,6 +445,7 @@ int rg_daemon_run(const struct rg_daemon_opts *o)
         rg_cli_server_stop(&d->cli);
     }
     d->engine = NULL;
+    d->b2b = NULL;
     rg_engine_stop(engine);
     rg_b2bua_io_stop(b2b); /* after the engine: its client's completions died with it */
     rg_sip_service_stop(sip);

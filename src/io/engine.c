@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -701,6 +702,17 @@ static int start_ctl(struct rg_engine *e)
     return pthread_create(&e->ctl_th, NULL, ctl_main, e) == 0 ? RG_OK : RG_EIO;
 }
 
+/* CPUs this process may run on (taskset, cpusets), not all online ones:
+ * a daemon pinned to one core runs one media loop. */
+static unsigned usable_cpus(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+        return (unsigned)CPU_COUNT(&set);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    return cpus > 0 ? (unsigned)cpus : 1;
+}
+
 int rg_engine_start(const struct rg_engine_opts *o, struct rg_engine **out)
 {
     struct rg_engine *e = rg_calloc(1, sizeof(*e));
@@ -708,8 +720,7 @@ int rg_engine_start(const struct rg_engine_opts *o, struct rg_engine **out)
         return RG_ENOMEM;
     e->o = *o;
     e->ng_fd = e->stop_efd = -1;
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    e->n_loops = o->n_loops ? o->n_loops : (unsigned)(cpus > 0 ? cpus : 1);
+    e->n_loops = o->n_loops ? o->n_loops : usable_cpus();
     if (e->n_loops > MAX_LOOPS)
         e->n_loops = MAX_LOOPS;
     rg_rng_os_init(&e->rng);

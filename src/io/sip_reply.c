@@ -99,7 +99,14 @@ static int copy_headers(struct rg_str raw, size_t pos, struct rg_str to_tag, str
 int rg_sip_reply_bad_request(struct rg_str raw, const char *phrase, struct rg_str to_tag,
                              struct rg_buf *out)
 {
-    if (!phrase || !clean_text(rg_str_from_cstr(phrase)) || !clean_text(to_tag))
+    return rg_sip_reply_refused(raw, 400, phrase, to_tag, out);
+}
+
+int rg_sip_reply_refused(struct rg_str raw, unsigned status, const char *phrase,
+                         struct rg_str to_tag, struct rg_buf *out)
+{
+    if (status < 400 || status > 699 || !phrase || !clean_text(rg_str_from_cstr(phrase)) ||
+        !clean_text(to_tag))
         return RG_EINVAL;
     size_t pos = 0;
     while (pos < raw.len && (raw.p[pos] == '\r' || raw.p[pos] == '\n'))
@@ -109,7 +116,7 @@ int rg_sip_reply_bad_request(struct rg_str raw, const char *phrase, struct rg_st
         return RG_ENOTFOUND; /* a response, or not SIP at all: never answered */
     size_t mark = out->len;
     unsigned vias = 0;
-    int rc = rg_buf_appendf(out, "SIP/2.0 400 %s\r\n", phrase);
+    int rc = rg_buf_appendf(out, "SIP/2.0 %u %s\r\n", status, phrase);
     if (rc == RG_OK)
         rc = copy_headers(raw, pos, to_tag, out, &vias);
     if (rc == RG_OK && vias == 0)

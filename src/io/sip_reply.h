@@ -32,6 +32,11 @@
  */
 RG_MUST_CHECK int rg_sip_reply_bad_request(struct rg_str raw, const char *phrase,
                                            struct rg_str to_tag, struct rg_buf *out);
+/* The same with another final status (400..699, else RG_EINVAL): the
+ * codec's own verdict, e.g. 505 for an unknown SIP version (RFC 3261
+ * §21.5.6, RFC 4475 §3.1.2.16). */
+RG_MUST_CHECK int rg_sip_reply_refused(struct rg_str raw, unsigned status, const char *phrase,
+                                       struct rg_str to_tag, struct rg_buf *out);
 
 /*
  * Maps an HTTP request-target to a relative file path: the query is

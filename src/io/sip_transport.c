@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <stdio.h>
@@ -169,15 +170,18 @@ size_t rg_sip_tp_conn_count(const struct rg_sip_tp *tp)
 
 /* ---- receiving ---- */
 
-/* RFC 3261 §21.4.1: a request the codec refused gets a 400 on its flow. */
+/* RFC 3261 §21.4.1: a request the codec refused gets a 400 on its flow
+ * (or the codec's own status: 505 for another SIP version, §21.5.6). */
 static void reply_400(struct rg_sip_tp *tp, const struct rg_sip_flow *flow, struct rg_str data,
-                      const char *phrase)
+                      unsigned status, const char *phrase)
 {
     char tag[24];
     int tl = snprintf(tag, sizeof(tag), "rg400-%x", ++tp->tag_seq);
     rg_buf_reset(&tp->scratch);
-    if (rg_sip_reply_bad_request(data, phrase ? phrase : "Bad Request",
-                                 rg_str_make(tag, (size_t)tl), &tp->scratch) != RG_OK)
+    if (status < 400 || status > 699 || !phrase)
+        status = 400;
+    if (rg_sip_reply_refused(data, status, phrase ? phrase : "Bad Request",
+                             rg_str_make(tag, (size_t)tl), &tp->scratch) != RG_OK)
         return;
     int rc = rg_sip_tp_send(tp, flow, tp->scratch.data, tp->scratch.len);
     if (rc != RG_OK)
@@ -203,7 +207,7 @@ static void deliver(struct rg_sip_tp *tp, struct rg_sip_rx *rx)
         (void)rg_addr_format(&rx->src, a, sizeof(a));
         RG_LOG(tp->cfg.log, RG_LOG_INFO, sip, NULL, "malformed message from %s/%s: %s", a,
                rg_sip_tp_name(rx->kind), err.phrase ? err.phrase : "?");
-        reply_400(tp, &rx->flow, rx->data, err.phrase);
+        reply_400(tp, &rx->flow, rx->data, err.status, err.phrase);
     }
     rg_arena_reset(&tp->arena);
 }
@@ -381,7 +385,7 @@ static void conn_events(struct conn *c)
         case RG_SIP_STREAM_EV_BADFRAME:
             RG_LOG(tp->cfg.log, RG_LOG_INFO, sip, NULL, "connection %llu: %s",
                    (unsigned long long)c->id, ev.why);
-            reply_400(tp, &rx.flow, ev.data, ev.why);
+            reply_400(tp, &rx.flow, ev.data, 400, ev.why);
             break;
         case RG_SIP_STREAM_EV_HTTP:
             conn_http(c, &ev);
@@ -591,6 +595,15 @@ static struct conn *conn_new(struct rg_sip_tp *tp, int fd, enum rg_sip_tp_kind k
     return c;
 }
 
+/* SIP messages are small writes that wait for an answer: without
+ * TCP_NODELAY a 200 queued behind an unacknowledged 180 waits for the
+ * peer's delayed ACK (Nagle, RFC 896 / RFC 1122 §4.2.3.4): ~40 ms. */
+static void no_delay(int fd)
+{
+    int one = 1;
+    (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
 static void on_accept(struct rg_loop *loop, int fd, unsigned events, void *ud)
 {
     (void)loop;
@@ -609,6 +622,7 @@ static void on_accept(struct rg_loop *loop, int fd, unsigned events, void *ud)
             close(cfd);
             continue;
         }
+        no_delay(cfd);
         struct conn *c = conn_new(tp, cfd, l->kind, l->idx, l->tls, false);
         if (!c)
             continue;
@@ -736,6 +750,7 @@ static int conn_connect(struct rg_sip_tp *tp, enum rg_sip_tp_kind kind, const st
     int fd = open_socket(dst, SOCK_STREAM, false, NULL);
     if (fd < 0)
         return fd;
+    no_delay(fd);
     struct sockaddr_storage ss;
     unsigned sl = sizeof(ss);
     (void)rg_udp_addr_to_sockaddr(dst, (struct sockaddr *)&ss, &sl);

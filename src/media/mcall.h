@@ -41,6 +41,7 @@
 #include "core/str.h"
 #include "proto/dtls/dtls_conn.h"
 #include "proto/ice/ice.h"
+#include "media/mcodec.h"
 #include "media/policer.h"
 #include "proto/srtp/srtp_ctx.h"
 
@@ -116,9 +117,18 @@ struct rg_mside_req {
     int8_t rtcp_mux;
     int8_t dtls_passive;
     int8_t ip6;
+    /* RFC 9143: group this side's m= lines with BUNDLE when rtcgate offers
+     * toward it: 1 yes, 0 no, -1 the engine default (yes toward a WebRTC
+     * side: DTLS-SRTP with ICE and rtcp-mux).  Positional initialisers
+     * that stop before it leave it 0. */
+    int8_t bundle;
     struct rg_addr advertise; /* RG_AF_NONE: not requested */
     struct rg_addr sig_src;   /* where the SDP's SIP message came from (ng
                                  "received-from"), RG_AF_NONE: unknown */
+    /* Codec changes (ng codec flags, a packet service profile's codec
+     * entries); all-zero = none: the offer's codecs pass and the stream is
+     * relayed (media/mcodec.h, mcall_xc.c). */
+    struct rg_mcodec_req codecs;
 };
 
 /* Counters of one side (monotonic since the side was created). */
@@ -128,10 +138,17 @@ struct rg_mside_stats {
     uint64_t drop_source;  /* RTP/RTCP from an address that did not pass ICE / not signalled */
     uint64_t drop_srtp;    /* SRTP authentication or replay failures */
     uint64_t drop_nokeys;  /* media before DTLS finished, or no destination yet */
+    uint64_t drop_demux;   /* RTP on a shared (BUNDLE) transport that matches no m= line
+                              of the group by MID, SSRC or payload type (RFC 9143 §9.2) */
     uint64_t stun_in, dtls_in;
     uint64_t stun_policed, dtls_policed; /* discarded by the aggregate policers */
     uint64_t dtls_rejected;    /* DTLS input refused (association failed or closed) */
     uint32_t cands_skipped;    /* remote candidates not usable (TCP, mDNS, duplicates) */
+    /* Codec this side's peer uses ("PCMU/8000"; "" until an answer), and
+     * whether the stream is transcoded (mcall_xc.c). */
+    char codec[32];
+    bool transcoded;
+    uint64_t plc_frames;       /* transcoded: frames concealed toward this side */
 };
 
 enum rg_mside_dtls_state { RG_MDTLS_NONE = 0, RG_MDTLS_HANDSHAKE, RG_MDTLS_UP, RG_MDTLS_FAILED };
@@ -182,11 +199,26 @@ struct rg_mside {
 };
 
 #define RG_MSTREAM_MAX_PT 32
+#define RG_MSTREAM_MAX_SSRC 4
+
+struct rg_mxc;
 
 struct rg_mstream {
     char media[16];               /* "audio", "video" */
     char mid[32];
     struct rg_mside side[2];
+    /* BUNDLE offered toward side k and not answered yet: each member keeps
+     * its own transport until the answer names the tagged one (RFC 9143
+     * §7.2, mcall_bundle.c). */
+    bool bundle_offer[2];
+    /* id of the RTP MID header extension (RFC 9143 §15.2) in use toward /
+     * from side k, 0 = none. */
+    uint8_t mid_ext[2];
+    /* RFC 9143 §9.2 routing tables of a shared transport: SSRCs side k
+     * sends on this m= line, and SSRCs relayed toward side k from it (the
+     * most recent RG_MSTREAM_MAX_SSRC; the oldest makes room). */
+    uint32_t ssrc_in[2][RG_MSTREAM_MAX_SSRC], ssrc_out[2][RG_MSTREAM_MAX_SSRC];
+    uint8_t n_ssrc_in[2], n_ssrc_out[2];
     /* BUNDLE (RFC 9143): per side, the stream whose side owns the transport
      * this side uses (its own index when not bundled). */
     uint8_t transport_of[2];
@@ -194,6 +226,9 @@ struct rg_mstream {
      * stream (RFC 9143 §9.2 requires them distinct across a bundle) */
     uint8_t pt[RG_MSTREAM_MAX_PT];
     uint8_t n_pt;
+    /* Codec negotiation and transcoders (mcall_xc.c); NULL when the stream
+     * is relayed untouched. */
+    struct rg_mxc *xc;
 };
 
 struct rg_mtx {
@@ -258,6 +293,12 @@ void rg_mcall_each_fd(const struct rg_mcall *c, void (*fn)(void *ud, int fd), vo
 /* Internal (mcall.c, mcall_sdp.c): creates side s's DTLS association in
  * s->dtls_role now.  RG_OK or an rg_dtls_conn_new error. */
 RG_MUST_CHECK int rg__mside_dtls_start(struct rg_mcall *c, struct rg_mside *s, int64_t now_us);
+
+/* Internal (mcall.c, for mcall_xc.c): sends the plain RTP/RTCP packet
+ * data[0..len) (cap bytes of room for the SRTP trailer) to side k of
+ * stream si, protected when that side is secure; counted on that side. */
+void rg__mcall_send(struct rg_mcall *c, unsigned si, int k, uint8_t *data, size_t len,
+                    size_t cap, bool rtcp);
 
 /* Short state names for status output. */
 const char *rg_mside_ice_state(const struct rg_mside *s);

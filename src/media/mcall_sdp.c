@@ -16,7 +16,9 @@
 
 #include "core/arena.h"
 #include "media/mcall.h"
+#include "media/mcall_bundle.h"
 #include "media/mcall_sdes.h"
+#include "media/mcall_xc.h"
 #include "proto/dtls/dtls_sdp.h"
 #include "proto/sdp/sdp.h"
 
@@ -417,28 +419,6 @@ static void strip_transport(struct rg_sdp_attrs *l)
         (void)rg_sdp_attr_remove_kind(l, transport_kinds[i]);
 }
 
-/* a=group:BUNDLE with the mids sharing a transport on side `to`. */
-static int write_group(struct rg_mcall *c, struct rg_sdp *sdp, struct rg_arena *a, int to)
-{
-    char v[512] = "BUNDLE";
-    size_t n = strlen(v);
-    int members = 0;
-    for (unsigned i = 0; i < c->n_streams; i++) {
-        const struct rg_mstream *st = &c->stream[i];
-        bool shared = st->transport_of[to] != i;
-        for (unsigned j = 0; !shared && j < c->n_streams; j++)
-            shared = j != i && c->stream[j].transport_of[to] == i;
-        if (!shared)
-            continue;
-        int w = snprintf(v + n, sizeof(v) - n, " %s", st->mid);
-        if (w < 0 || (size_t)w >= sizeof(v) - n)
-            return RG_ELIMIT;
-        n += (size_t)w;
-        members++;
-    }
-    return members ? rg_sdp_attr_add(&sdp->attrs, a, "group", rg_str_make(v, n)) : RG_OK;
-}
-
 /* Edits the parsed input SDP into the SDP for side `to`. */
 static int write_sdp(struct rg_mcall *c, struct rg_sdp *sdp, struct rg_arena *a, int to,
                      bool offering, struct rg_buf *out)
@@ -454,11 +434,13 @@ static int write_sdp(struct rg_mcall *c, struct rg_sdp *sdp, struct rg_arena *a,
     if (rc == RG_OK && lite)
         rc = rg_sdp_attr_add(&sdp->attrs, a, "ice-lite", RG_STR_NULL);
     if (rc == RG_OK)
-        rc = write_group(c, sdp, a, to);
+        rc = rg_mbundle_write_group(c, sdp, a, to);
     for (unsigned i = 0; rc == RG_OK && i < sdp->n_media && i < c->n_streams; i++) {
         strip_transport(&sdp->media[i].attrs);
         rc = write_transport(c, &c->stream[i], &c->stream[i].side[to], sdp, &sdp->media[i], a,
                              offering);
+        if (rc == RG_OK)
+            rc = rg_mbundle_write_media(c, i, to, &sdp->media[i], a);
     }
     return rc == RG_OK ? rg_sdp_print(sdp, out) : rc;
 }
@@ -512,10 +494,12 @@ static int new_stream(struct rg_mcall *c, const struct rg_sdp_media *m, int from
     return RG_OK;
 }
 
-/* RFC 9143 §7: when the peer on side `from` groups m= lines with BUNDLE,
- * the first mid of the group (the tagged m= line) owns the transport every
- * other grouped m= line of that side uses.  Only a transport that demuxes
- * by payload type can be shared, so only secure (WebRTC) sides bundle. */
+/* RFC 9143 §7: when the peer on side `from` offers m= lines grouped with
+ * BUNDLE, the first mid of the group (the tagged m= line) owns the transport
+ * every other grouped m= line of that side uses.  Only a transport that
+ * demuxes by payload type can be shared, so only secure (WebRTC) sides
+ * bundle.  (A group in an answer to rtcgate's own offer is taken by
+ * rg_mbundle_take_answer.) */
 static void bundle_map(struct rg_mcall *c, int from, unsigned i, const struct rg_sdp *sdp)
 {
     struct rg_mstream *st = &c->stream[i];
@@ -558,7 +542,9 @@ static int take_media(struct rg_mcall *c, int64_t now_us, int from, bool offer, 
          * from its own SDP) as asked now. */
         rg_mside_plan_apply(&c->stream[i].side[1 - from].plan, req);
     }
-    bundle_map(c, from, i, sdp);
+    if (offer)
+        bundle_map(c, from, i, sdp);
+    rg_mbundle_learn(c, i, from, m);
     struct rg_mside *s = &c->stream[i].side[from], *o = &c->stream[i].side[1 - from];
     bool bundled = c->stream[i].transport_of[from] != i;
     if (bundled) {
@@ -610,12 +596,21 @@ int rg_mcall_sdp(struct rg_mcall *c, int64_t now_us, int from, bool is_offer, st
         return rc == RG_ENOMEM ? rc : RG_EBADMSG;
     }
     bool offering = is_offer;
+    unsigned n_before = c->n_streams;
+    if (!is_offer)
+        rc = rg_mbundle_take_answer(c, from, sdp, why);
     for (unsigned i = 0; rc == RG_OK && i < sdp->n_media; i++)
         rc = take_media(c, now_us, from, is_offer, i, sdp, &sdp->media[i], req, why);
+    /* RFC 9143 §7.2: the initial offer toward a WebRTC side may group its
+     * m= lines (each still on its own transport until the answer). */
+    if (rc == RG_OK && is_offer && n_before == 0)
+        rg_mbundle_plan_offer(c, 1 - from, req);
     /* Answering side `to`'s earlier offer: our DTLS role toward it. */
     for (unsigned i = 0; rc == RG_OK && !offering && i < c->n_streams; i++)
         if (c->stream[i].transport_of[1 - from] == i) /* bundled lines share the owner's */
             rc = resolve_dtls(c, now_us, &c->stream[i].side[1 - from], true, why);
+    if (rc == RG_OK)
+        rc = rg__mxc_sdp(c, from, is_offer, sdp, &a, req, why); /* codecs: relay or transcode */
     if (rc == RG_OK) {
         rc = write_sdp(c, sdp, &a, 1 - from, offering, out);
         if (rc != RG_OK)

@@ -3,6 +3,7 @@
  */
 #include "media/ng_cmd.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "proto/ng/bencode.h"
@@ -112,6 +113,45 @@ static void req_rtcp_mux(const struct rg_bencode *l, struct rg_mside_req *r,
     }
 }
 
+/* rtpengine's "bundle" list (or "BUNDLE-<value>" flags): "offer" groups the
+ * m= lines of the SDP written toward the side this request presents with
+ * BUNDLE (RFC 9143 §7.2); "accept" is what this engine always does.
+ * "require"/"strict" (same port / bundle-only offers) are offered as a
+ * normal BUNDLE group and reported; "reject" (breaking up a negotiated
+ * group) only stops offering one and is reported. */
+static void req_bundle_value(struct rg_str v, struct rg_mside_req *r, struct rg_buf *unknown)
+{
+    if (is(v, "offer")) {
+        r->bundle = 1;
+    } else if (is(v, "require") || is(v, "strict")) {
+        r->bundle = 1;
+        note_unknown(unknown, "BUNDLE=", v);
+    } else if (is(v, "reject")) {
+        r->bundle = 0;
+        note_unknown(unknown, "BUNDLE=", v);
+    } else if (!is(v, "accept")) {
+        note_unknown(unknown, "BUNDLE=", v);
+    }
+}
+
+static void req_bundle(const struct rg_bencode *dict, struct rg_mside_req *r,
+                       struct rg_buf *unknown)
+{
+    /* Outgoing offers are never bundled unless asked (rtpengine's default). */
+    r->bundle = 0;
+    const char *keys[] = { "bundle", "BUNDLE" };
+    for (size_t k = 0; k < 2; k++) {
+        const struct rg_bencode *l = rg_bencode_dict_list(dict, keys[k]);
+        for (const struct rg_bencode *e = rg_bencode_first(l); e; e = e->next)
+            if (e->type == RG_BENC_STR)
+                req_bundle_value(e->str, r, unknown);
+    }
+    const struct rg_bencode *f = rg_bencode_dict_list(dict, "flags");
+    for (const struct rg_bencode *e = rg_bencode_first(f); e; e = e->next)
+        if (e->type == RG_BENC_STR && rg_str_has_caseprefix(e->str, "BUNDLE-"))
+            req_bundle_value(rg_str_from(e->str, 7), r, unknown);
+}
+
 /* Flags whose behaviour is what this engine always does. */
 static const char *const always_flags[] = {
     "trust-address", "symmetric", "strict-source", "generate-mid", "SIP-source-address",
@@ -119,13 +159,66 @@ static const char *const always_flags[] = {
     "asymmetric", "unidirectional", "media-handover", "reset", "all",
 };
 
-static void req_flags(const struct rg_bencode *l, struct rg_buf *unknown)
+/* ng codec operation names ("codec" dictionary keys, codec-X- flags). */
+static const char *const codec_ops[] = {
+    [RG_MCODEC_STRIP] = "strip",   [RG_MCODEC_OFFER] = "offer", [RG_MCODEC_TRANSCODE] = "transcode",
+    [RG_MCODEC_MASK] = "mask",     [RG_MCODEC_ACCEPT] = "accept",
+};
+
+static void codec_add(struct rg_mcodec_req *r, enum rg_mcodec_op op, struct rg_str name,
+                      struct rg_buf *unknown)
+{
+    if (rg_mcodec_req_add(r, op, name) == RG_OK)
+        return;
+    /* A codec without a coder here (AMR, VP8, …) cannot be transcoded:
+     * say so instead of pretending. */
+    note_unknown(unknown, "codec-", rg_str_from_cstr(codec_ops[op]));
+    if (rg_buf_append_cstr(unknown, "=") == RG_OK)
+        (void)!rg_buf_append_str(unknown, name);
+}
+
+/* "codec-strip-PCMA" style flags (Kamailio's rtpengine module passes them
+ * in "flags"); true when f was one. */
+static bool codec_flag(struct rg_str f, struct rg_mcodec_req *r, struct rg_buf *unknown)
+{
+    for (int op = RG_MCODEC_STRIP; op <= RG_MCODEC_ACCEPT; op++) {
+        char pre[32];
+        int n = snprintf(pre, sizeof(pre), "codec-%s-", codec_ops[op]);
+        if (n > 0 && rg_str_has_caseprefix(f, pre)) {
+            codec_add(r, (enum rg_mcodec_op)op, rg_str_from(f, (size_t)n), unknown);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The "codec" dictionary: {"strip": [...], "transcode": [...], ...}. */
+static void req_codec(const struct rg_bencode *dict, struct rg_mcodec_req *r,
+                      struct rg_buf *unknown)
+{
+    const struct rg_bencode *cd = rg_bencode_dict_get(dict, "codec");
+    for (int op = RG_MCODEC_STRIP; cd && op <= RG_MCODEC_ACCEPT; op++) {
+        const struct rg_bencode *l = rg_bencode_dict_list(cd, codec_ops[op]);
+        for (const struct rg_bencode *e = rg_bencode_first(l); e; e = e->next)
+            if (e->type == RG_BENC_STR)
+                codec_add(r, (enum rg_mcodec_op)op, e->str, unknown);
+    }
+    int64_t ptime;
+    if (rg_bencode_dict_int(dict, "ptime", &ptime) == RG_OK && ptime >= 10 && ptime <= 60)
+        r->ptime_ms = (uint8_t)ptime;
+}
+
+static void req_flags(const struct rg_bencode *l, struct rg_mcodec_req *codecs,
+                      struct rg_buf *unknown)
 {
     for (const struct rg_bencode *e = rg_bencode_first(l); e; e = e->next) {
+        if (e->type == RG_BENC_STR && codec_flag(e->str, codecs, unknown))
+            continue;
         bool known = false;
         size_t n_always = sizeof(always_flags) / sizeof(*always_flags);
         for (size_t i = 0; e->type == RG_BENC_STR && i < n_always; i++)
             known |= is(e->str, always_flags[i]);
+        known |= e->type == RG_BENC_STR && rg_str_has_caseprefix(e->str, "BUNDLE-"); /* req_bundle */
         if (!known && e->type == RG_BENC_STR)
             note_unknown(unknown, "", e->str);
     }
@@ -169,6 +262,7 @@ int rg_ngcmd_req(const struct rg_bencode *dict, struct rg_mside_req *r, struct r
     memset(r, -1, sizeof(*r));
     memset(&r->advertise, 0, sizeof(r->advertise));
     memset(&r->sig_src, 0, sizeof(r->sig_src));
+    memset(&r->codecs, 0, sizeof(r->codecs));
     struct rg_str v;
     if (rg_bencode_dict_str(dict, "transport-protocol", &v) == RG_OK &&
         req_transport(v, req_sdes(dict), r, why) != RG_OK)
@@ -178,7 +272,8 @@ int rg_ngcmd_req(const struct rg_bencode *dict, struct rg_mside_req *r, struct r
     if (rg_bencode_dict_str(dict, "DTLS", &v) == RG_OK)
         (void)req_dtls(v, r, unknown);
     req_rtcp_mux(rg_bencode_dict_list(dict, "rtcp-mux"), r, unknown);
-    req_flags(rg_bencode_dict_list(dict, "flags"), unknown);
+    req_flags(rg_bencode_dict_list(dict, "flags"), &r->codecs, unknown);
+    req_codec(dict, &r->codecs, unknown);
     req_lists(dict, unknown);
     /* Kamailio's "received-from": [ "IP4", "<SIP source address>" ]. */
     const struct rg_bencode *rf = rg_bencode_dict_list(dict, "received-from");
@@ -203,6 +298,7 @@ int rg_ngcmd_req(const struct rg_bencode *dict, struct rg_mside_req *r, struct r
         }
         r->ip6 = is(v, "IP6");
     }
+    req_bundle(dict, r, unknown);
     return RG_OK;
 }
 
@@ -352,13 +448,17 @@ static void put_side(struct rg_bencode_writer *w, const struct rg_mside *s)
     put_kv_str(w, "ICE", rg_str_from_cstr(rg_mside_ice_state(s)));
     put_int(w, "bytes-in", s->st.bytes_in);
     put_int(w, "bytes-out", s->st.bytes_out);
+    if (s->st.codec[0])
+        put_kv_str(w, "codec", rg_str_from_cstr(s->st.codec));
     put_int(w, "dropped-no-keys", s->st.drop_nokeys);
     put_int(w, "dropped-source", s->st.drop_source);
     put_int(w, "dropped-srtp", s->st.drop_srtp);
     if (rg_addr_format(&s->local_rtp, a, sizeof(a)) == RG_OK)
         put_kv_str(w, "local", rg_str_from_cstr(a));
+    put_kv_str(w, "mediaType", rg_str_from_cstr(s->st.transcoded ? "transcoded" : "relayed"));
     put_int(w, "packets-in", s->st.pkts_in);
     put_int(w, "packets-out", s->st.pkts_out);
+    put_int(w, "plc-frames", s->st.plc_frames);
     if (s->remote_known && rg_addr_format(&s->remote_rtp, a, sizeof(a)) == RG_OK)
         put_kv_str(w, "remote", rg_str_from_cstr(a));
     rg_bencode_put_end(w);

@@ -8,7 +8,9 @@
  * force-lite / lite, default), "DTLS" (off, no, disable, passive, active),
  * "rtcp-mux" (offer, require, demux, accept, reject), "SDES" (off, …),
  * "replace" (origin, session-connection), "direction", "address family",
- * "media address" and the "flags" list.  Flags this engine does not know
+ * "media address", the "codec" dictionary (strip, offer, transcode, mask,
+ * accept), "ptime", "bundle" (offer, accept) and the "flags" list (including
+ * codec-strip-X style flags, media/mcodec.h, and "BUNDLE-offer").  Flags this engine does not know
  * are named in the reply's "warning" instead of being dropped silently.
  * ping, list and statistics span every loop and are answered by the control
  * loop (io/ng_server.c).

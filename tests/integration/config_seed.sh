@@ -6,6 +6,11 @@
 # Usage: tests/integration/config_seed.sh BUILD_DIR
 set -u
 cd "$(dirname "$0")/../.." || exit 1
+# Its own network namespace: the embedded default listens on 8080/5060.
+if [ -z "${RG_IN_NETNS:-}" ]; then
+    RG_IN_NETNS=1 exec unshare -n "$BASH" "$0" "$@"
+fi
+ip link set lo up
 . tests/integration/lib_rtcgated.sh
 seed=../shared/mission/seed-wrtc-config.txt
 if [ ! -f "$seed" ]; then

@@ -4,6 +4,11 @@
 # Usage: tests/integration/config_tmux.sh BUILD_DIR
 set -u
 cd "$(dirname "$0")/../.." || exit 1
+# Its own network namespace: the embedded default listens on 8080/5060.
+if [ -z "${RG_IN_NETNS:-}" ]; then
+    RG_IN_NETNS=1 exec unshare -n "$BASH" "$0" "$@"
+fi
+ip link set lo up
 . tests/integration/lib_rtcgated.sh
 command -v tmux >/dev/null || { echo "FAIL - config_tmux: tmux not installed"; exit 1; }
 tmp=$(mktemp -d)

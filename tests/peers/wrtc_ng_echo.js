@@ -6,11 +6,17 @@
 // come back to the WebRTC peer with its frequency intact.
 //
 //   node wrtc_ng_echo.js --ng 127.0.0.1:22222 --direction webrtc-offers|rtp-offers [--video]
+//                        [--no-bundle-answer]
 //
-// --video (webrtc-offers only) adds a VP8 video track with bundlePolicy
-// max-bundle: audio and video share one transport toward the relay (BUNDLE,
-// RFC 9143) and reach two separate plain echo peers; video frames must come
-// back too.
+// --video adds a VP8 video track and a second plain echo peer; video frames
+// must come back too.  webrtc-offers: the WebRTC peer offers with
+// bundlePolicy max-bundle, so audio and video share one transport toward
+// the relay (BUNDLE, RFC 9143).  rtp-offers: the plain side offers audio and
+// video on two ports and the relay is asked ("bundle": ["offer"]) to offer
+// them to the WebRTC peer as one BUNDLE group, which it answers max-bundle.
+// --no-bundle-answer (rtp-offers --video) hides the group from the WebRTC
+// peer (an answerer that does not support BUNDLE), so its answer has none
+// and each m= line must keep its own transport.
 //
 // Prints one JSON line with the result and exits 0 on success, 1 otherwise.
 // Run inside `unshare -n` so only loopback candidates exist.
@@ -27,6 +33,7 @@ const [ngHost, ngPort] = (args.ng || '127.0.0.1:22222').split(':');
 const direction = args.direction || 'webrtc-offers';
 const seconds = Number(args.seconds || 4);
 const withVideo = process.argv.includes('--video');
+const noBundleAnswer = process.argv.includes('--no-bundle-answer');
 const TONE_HZ = 1000;
 
 function startEcho() {
@@ -42,12 +49,14 @@ function startEcho() {
   return new Promise((resolve) => sock.bind(0, '127.0.0.1', () => resolve({ sock, stats, port: sock.address().port })));
 }
 
-// One m= section per media of the other side's SDP (or PCMU/PCMA audio when
-// offering), each answered by its own echo port, keeping the payload types.
+// One m= section per media of the other side's SDP (or PCMU/PCMA audio, and
+// VP8 video when there is a second port, when offering), each answered by its
+// own echo port, keeping the payload types.
 function plainSdp(ports, mediaFrom) {
   const out = ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=echo', 'c=IN IP4 127.0.0.1', 't=0 0'];
   if (!mediaFrom) {
     out.push(`m=audio ${ports[0]} RTP/AVP 0 8`, 'a=rtpmap:0 PCMU/8000', 'a=rtpmap:8 PCMA/8000', 'a=sendrecv');
+    if (ports[1]) out.push(`m=video ${ports[1]} RTP/AVP 96`, 'a=rtpmap:96 VP8/90000', 'a=sendrecv');
     return out.concat(['']).join('\r\n');
   }
   const sections = mediaFrom.split(/\r\n(?=m=)/).slice(1);
@@ -104,7 +113,7 @@ async function main() {
   const ng = new NgClient(ngHost, Number(ngPort));
   const echo = await startEcho();
   const vecho = withVideo ? await startEcho() : null;
-  const pc = new RTCPeerConnection(withVideo ? { bundlePolicy: 'max-bundle' } : {});
+  const pc = new RTCPeerConnection(withVideo ? { bundlePolicy: noBundleAnswer ? 'balanced' : 'max-bundle' } : {});
   const tone = toneSource();
   const video = withVideo ? videoSource() : null;
   const got = collect(pc);
@@ -129,14 +138,23 @@ async function main() {
       result.webrtcAnswer = ans.sdp;
       await pc.setRemoteDescription({ type: 'answer', sdp: ans.sdp });
     } else {
-      const off = await ng.command({ command: 'offer', ...common, sdp: plainSdp([echo.port], null), ...toWebrtc });
+      const off = await ng.command({ command: 'offer', ...common, sdp: plainSdp([echo.port, vecho && vecho.port], null),
+        ...toWebrtc, ...(vecho ? { bundle: ['offer'] } : {}) });
       if (off.result !== 'ok') throw new Error('offer: ' + JSON.stringify(off));
       result.webrtcOffer = off.sdp;
-      await pc.setRemoteDescription({ type: 'offer', sdp: off.sdp });
-      pc.getTransceivers()[0].sender.replaceTrack(tone.track);
-      pc.getTransceivers()[0].direction = 'sendrecv';
+      result.offeredBundle = /^a=group:BUNDLE \S+ \S+/m.test(off.sdp);
+      // An answerer without BUNDLE support ignores the group (RFC 5888 §8.4).
+      const remote = noBundleAnswer ? off.sdp.replace(/^a=group:BUNDLE.*\r\n/m, '') : off.sdp;
+      await pc.setRemoteDescription({ type: 'offer', sdp: remote });
+      for (const tr of pc.getTransceivers()) {
+        const track = tr.receiver.track.kind === 'video' ? video && video.track : tone.track;
+        if (!track) continue;
+        await tr.sender.replaceTrack(track);
+        tr.direction = 'sendrecv';
+      }
       await pc.setLocalDescription(await pc.createAnswer());
       await gathered(pc);
+      result.webrtcAnswer = pc.localDescription.sdp;
       const ans = await ng.command({ command: 'answer', ...common, 'to-tag': 'tt1', sdp: pc.localDescription.sdp, ...toPlain });
       if (ans.result !== 'ok') throw new Error('answer: ' + JSON.stringify(ans));
       result.plainAnswer = ans.sdp;
@@ -146,12 +164,20 @@ async function main() {
     Object.assign(result, { connectionState: pc.connectionState, iceState: pc.iceConnectionState,
       echoRtp: echo.stats.rtp, echoRtcp: echo.stats.rtcp, echoNonRtp: echo.stats.nonRtp,
       echoPts: [...echo.stats.pts], framesReceived: got.frames, toneHz: m.freq, toneRms: Math.round(m.rms) });
-    if (vecho)
+    if (vecho) {
       Object.assign(result, { videoEchoRtp: vecho.stats.rtp, videoPts: [...vecho.stats.pts],
         videoFramesReceived: got.videoFrames, bundled: /a=group:BUNDLE 0 1/.test(result.webrtcAnswer || '') });
+      // The relay's own view: the local address of each m= line toward the
+      // WebRTC peer (one shared transport when bundled).
+      const q = await ng.command({ command: 'query', ...common }).catch(() => ({}));
+      const side = direction === 'webrtc-offers' ? 'from' : 'to';
+      result.webrtcLocals = (q.streams || []).map((s) => s[side] && s[side].local);
+    }
+    const wantBundle = !(direction === 'rtp-offers' && noBundleAnswer);
     result.pass = pc.connectionState === 'connected' && echo.stats.rtp > 50 && echo.stats.nonRtp === 0 &&
       Math.abs(m.freq - TONE_HZ) <= 10 && m.rms > 500 &&
-      (!vecho || (vecho.stats.rtp > 20 && got.videoFrames > 10 && result.bundled));
+      (!vecho || (vecho.stats.rtp > 20 && vecho.stats.nonRtp === 0 && got.videoFrames > 10 &&
+        result.bundled === wantBundle));
     await ng.command({ command: 'delete', ...common }).catch(() => {});
   } catch (e) {
     result.pass = false; result.error = String(e && e.stack || e);

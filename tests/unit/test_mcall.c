@@ -600,6 +600,7 @@ static void bundle_audio_video(struct rg_t *t)
         uint8_t pkt[RG_MCALL_MAX_PACKET];
         size_t len = make_rtp(pkt, sq, 0x55);
         pkt[1] = sq % 2 ? 111 : 96;
+        pkt[11] = sq % 2 ? 0x42 : 0x43; /* one SSRC per m= line (RFC 9143 §9.1) */
         REQUIRE(t, rg_srtp_protect_rtp(n.b_out, pkt, len, sizeof(pkt), &len) == RG_OK);
         browser_send(&n, &eng0, pkt, len);
     }

@@ -241,6 +241,8 @@ static const struct rg_test_case cases[] = {
     { "digest_stale_nonce", digest_stale_nonce },
     { "digest_userhash", digest_userhash },
     { "config_checks", config_checks },
+    { "reconfigure_keeps_bindings", reconfigure_keeps_bindings },
+    { "reconfigure_oom", reconfigure_oom },
     { "oom_stepping", oom_stepping },
 };
 

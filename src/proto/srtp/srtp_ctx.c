@@ -1,44 +1,58 @@
 /*
- * srtp_ctx.c — SRTP/SRTCP sessions over libsrtp2.
+ * srtp_ctx.c — SRTP/SRTCP sessions (RFC 3711, RFC 7714) on OpenSSL contexts
+ * keyed once per session (srtp_xform.c); the per-SSRC state (ROC, replay
+ * windows, SRTCP index) lives here.  Why not libsrtp2: docs/internals/srtp.md.
  *
- * Replay window: RFC 3711 §3.3.2 requires at least 64; libsrtp's default is
- * 128.  We default to 1024: it costs 128 bytes per SSRC and tolerates the
- * reordering of a video burst (hundreds of packets within tens of ms) or a
- * jitter-buffer-less relay path, where a 128 window drops late but genuine
- * packets as "too old".  Security is unchanged: an index is still accepted
- * at most once.
+ * Streams: one per SSRC seen, at most RG_SRTP_MAX_STREAMS per session.  An
+ * inbound stream is created only by a packet that authenticated, so forged
+ * packets cannot create or evict state; when the table is full the least
+ * recently used stream is replaced (only the key holder can cause that).
+ *
+ * Index estimation: RFC 3711 §3.3.1 / Appendix A, against the highest index
+ * accepted so far; a new SSRC starts with ROC 0 (RFC 3711 §3.3.1, no ROC is
+ * signalled by SDES or DTLS-SRTP).  The sender estimates the same way, so a
+ * sequence number that wraps increments its ROC and a sequence number sent
+ * twice is refused (a repeated index would reuse keystream).
+ *
+ * Replay (RFC 3711 §3.3.2): a ring bitmap of the window size rounded up to
+ * a power of two, indexed by packet index; advancing clears only the bits
+ * passed over.  RTP windows default to 1024 packets (RG_SRTP_DEFAULT_WINDOW:
+ * reordering of a video burst on a relay path; 128 bytes per SSRC); SRTCP
+ * windows are 128 packets.  The replay check runs before authentication;
+ * the window is updated only after it.
  *
  * Resync (cfg.resync_after): some UAs restart RTP sequence numbers with the
- * same SSRC and key after hold or transfer (peer-systems.md §3 item 12,
- * "replay check failed (index too old)" → one-way audio).  libsrtp checks
- * the replay window *before* the tag, so a forged packet can also be
- * replay-rejected.  We therefore restart the SSRC's replay state only when
- * a packet, after resync_after consecutive replay rejections of that SSRC,
- * authenticates under a fresh probe session with the same key; forged
- * packets can never trigger it.  An attacker able to replay resync_after
- * genuine old packets while the real stream is silent can make old audio
- * play again — that is the documented price; set 0 to disable.
+ * same SSRC and key after hold or transfer (peer-systems.md §3 item 12).
+ * After resync_after consecutive replay rejections of one SSRC, a packet is
+ * authenticated as the first packet of a fresh stream (ROC 0); only if that
+ * succeeds is the SSRC's state restarted.  Forged packets cannot trigger it;
+ * an attacker replaying resync_after genuine old packets while the real
+ * stream is silent can make old audio play again — the documented price.
+ *
+ * MKI: accepted up to 4 bytes and checked on every packet; not with the _32
+ * suite (RG_EUNSUPP), for parity with libsrtp which cannot do it.
  */
 #include "proto/srtp/srtp_ctx.h"
 
 #include <string.h>
 
-#include <srtp2/srtp.h>
-
 #include "core/alloc.h"
+#include "proto/srtp/srtp_stream.h"
+#include "proto/srtp/srtp_xform.h"
+
+#define GCM_TAG_LEN 16
 
 struct rg_srtp {
-    srtp_t session;
-    srtp_policy_t policy; /* kept to create probe sessions for resync */
-    srtp_master_key_t mkey;
-    srtp_master_key_t *mkeys[1];
-    uint8_t keysalt[RG_SRTP_MAX_KEY_LEN + RG_SRTP_MAX_SALT_LEN];
-    uint8_t mki[RG_SRTP_MAX_MKI_LEN];
     enum rg_srtp_dir dir;
-    bool use_mki;
+    enum rg_srtp_profile profile;
+    bool gcm;
+    uint8_t mki[RG_SRTP_MAX_MKI_LEN];
+    uint8_t mki_len;
     uint16_t resync_after;
-    uint32_t replay_ssrc;   /* SSRC (network order) of the current replay run */
-    uint32_t replay_run;    /* consecutive replay rejections of replay_ssrc */
+    uint32_t replay_ssrc; /* SSRC of the current run of replay rejections */
+    uint32_t replay_run;
+    struct rg_srtp_xform rtp, rtcp;
+    struct rg_srtp_streams streams;
     struct rg_srtp_stats stats;
 };
 
@@ -112,50 +126,11 @@ int rg_srtp_profile_parse(struct rg_str name, enum rg_srtp_profile *out)
     return RG_EUNSUPP;
 }
 
-/*
- * srtp_init() registers libsrtp's debug modules and fails when called a
- * second time although the library stays usable; so on failure we probe by
- * creating a throw-away session, which makes this call idempotent without
- * keeping a flag of our own (no mutable globals in proto).
- */
+/* Nothing process-wide is needed any more (OpenSSL initialises itself);
+ * kept so callers need not change. */
 int rg_srtp_global_init(void)
 {
-    if (srtp_init() == srtp_err_status_ok)
-        return RG_OK;
-    uint8_t keysalt[30] = { 0 };
-    srtp_policy_t pol;
-    memset(&pol, 0, sizeof(pol));
-    srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtp);
-    srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtcp);
-    pol.ssrc.type = ssrc_any_outbound;
-    pol.key = keysalt;
-    srtp_t probe = NULL;
-    if (srtp_create(&probe, &pol) != srtp_err_status_ok)
-        return RG_ECRYPTO;
-    srtp_dealloc(probe);
     return RG_OK;
-}
-
-static void set_crypto_policy(struct rg_srtp *s, enum rg_srtp_profile p)
-{
-    switch (p) {
-    case RG_SRTP_AES128_CM_SHA1_80:
-        srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&s->policy.rtp);
-        srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&s->policy.rtcp);
-        break;
-    case RG_SRTP_AES128_CM_SHA1_32:
-        srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(&s->policy.rtp);
-        srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&s->policy.rtcp);
-        break;
-    case RG_SRTP_AEAD_AES_128_GCM:
-        srtp_crypto_policy_set_aes_gcm_128_16_auth(&s->policy.rtp);
-        srtp_crypto_policy_set_aes_gcm_128_16_auth(&s->policy.rtcp);
-        break;
-    default:
-        srtp_crypto_policy_set_aes_gcm_256_16_auth(&s->policy.rtp);
-        srtp_crypto_policy_set_aes_gcm_256_16_auth(&s->policy.rtcp);
-        break;
-    }
 }
 
 static int check_cfg(const struct rg_srtp_cfg *cfg)
@@ -165,9 +140,6 @@ static int check_cfg(const struct rg_srtp_cfg *cfg)
         return RG_EINVAL;
     if (cfg->key.mki_len > RG_SRTP_MAX_MKI_LEN)
         return RG_EINVAL;
-    /* libsrtp 2.5 looks for the SRTCP MKI using the SRTP tag length, so an
-     * MKI with the _32 suite (32-bit SRTP tag, 80-bit SRTCP tag) breaks
-     * SRTCP; refuse it rather than fail on the first RTCP packet. */
     if (cfg->key.mki_len > 0 && cfg->key.profile == RG_SRTP_AES128_CM_SHA1_32)
         return RG_EUNSUPP;
     if (cfg->dir != RG_SRTP_INBOUND && cfg->dir != RG_SRTP_OUTBOUND)
@@ -176,6 +148,26 @@ static int check_cfg(const struct rg_srtp_cfg *cfg)
         (cfg->replay_window < RG_SRTP_MIN_WINDOW || cfg->replay_window > RG_SRTP_MAX_WINDOW))
         return RG_EINVAL;
     return RG_OK;
+}
+
+/* Derives and keys both transforms. */
+static int key_session(struct rg_srtp *s, const struct rg_srtp_key *k)
+{
+    struct rg_srtp_session_keys sk;
+    bool enc = s->dir == RG_SRTP_OUTBOUND;
+    int rc = rg_srtp_xform_derive(k, false, &sk);
+    if (rc == RG_OK)
+        rc = rg_srtp_xform_init(&s->rtp, k->profile, false, enc, &sk);
+    if (rc != RG_OK)
+        goto out;
+    rc = rg_srtp_xform_derive(k, true, &sk);
+    if (rc == RG_OK)
+        rc = rg_srtp_xform_init(&s->rtcp, k->profile, true, enc, &sk);
+    if (rc != RG_OK)
+        rg_srtp_xform_clear(&s->rtp);
+out:
+    memset(&sk, 0, sizeof(sk));
+    return rc;
 }
 
 int rg_srtp_new(const struct rg_srtp_cfg *cfg, struct rg_srtp **out)
@@ -187,29 +179,17 @@ int rg_srtp_new(const struct rg_srtp_cfg *cfg, struct rg_srtp **out)
     if (!s)
         return RG_ENOMEM;
     s->dir = cfg->dir;
+    s->profile = cfg->key.profile;
+    s->gcm = cfg->key.salt_len != 14;
     s->resync_after = cfg->dir == RG_SRTP_INBOUND ? cfg->resync_after : 0;
-    memcpy(s->keysalt, cfg->key.key, cfg->key.key_len);
-    memcpy(s->keysalt + cfg->key.key_len, cfg->key.salt, cfg->key.salt_len);
-    set_crypto_policy(s, cfg->key.profile);
-    s->policy.ssrc.type = cfg->dir == RG_SRTP_INBOUND ? ssrc_any_inbound : ssrc_any_outbound;
-    s->policy.window_size = cfg->replay_window ? cfg->replay_window : RG_SRTP_DEFAULT_WINDOW;
-    s->policy.allow_repeat_tx = 0; /* a repeated index would reuse keystream */
-    if (cfg->key.mki_len > 0) {
-        memcpy(s->mki, cfg->key.mki, cfg->key.mki_len);
-        s->mkey.key = s->keysalt;
-        s->mkey.mki_id = s->mki;
-        s->mkey.mki_size = cfg->key.mki_len;
-        s->mkeys[0] = &s->mkey;
-        s->policy.keys = s->mkeys;
-        s->policy.num_master_keys = 1;
-        s->use_mki = true;
-    } else {
-        s->policy.key = s->keysalt;
-    }
-    srtp_err_status_t st = srtp_create(&s->session, &s->policy);
-    if (st != srtp_err_status_ok) {
+    s->mki_len = cfg->key.mki_len;
+    memcpy(s->mki, cfg->key.mki, cfg->key.mki_len);
+    rg_srtp_streams_init(&s->streams,
+                         cfg->replay_window ? cfg->replay_window : RG_SRTP_DEFAULT_WINDOW);
+    rc = key_session(s, &cfg->key);
+    if (rc != RG_OK) {
         rg_free(s);
-        return st == srtp_err_status_alloc_fail ? RG_ENOMEM : RG_ECRYPTO;
+        return rc;
     }
     *out = s;
     return RG_OK;
@@ -219,8 +199,9 @@ void rg_srtp_free(struct rg_srtp *s)
 {
     if (!s)
         return;
-    srtp_dealloc(s->session);
-    memset(s->keysalt, 0, sizeof(s->keysalt));
+    rg_srtp_xform_clear(&s->rtp);
+    rg_srtp_xform_clear(&s->rtcp);
+    rg_srtp_streams_clear(&s->streams);
     rg_free(s);
 }
 
@@ -229,107 +210,80 @@ void rg_srtp_get_stats(const struct rg_srtp *s, struct rg_srtp_stats *out)
     *out = s->stats;
 }
 
-/* Counts a failed unprotect and maps the libsrtp status to an rg_err. */
-static int count_failure(struct rg_srtp *s, srtp_err_status_t st)
+static uint32_t ssrc_at(const uint8_t *p)
 {
-    switch (st) {
-    case srtp_err_status_auth_fail:
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+static int fail(struct rg_srtp *s, int rc)
+{
+    if (rc == RG_EAUTH)
         s->stats.auth_fail++;
-        return RG_EAUTH;
-    case srtp_err_status_replay_fail:
-    case srtp_err_status_replay_old:
+    else if (rc == RG_EPROTO)
         s->stats.replay_fail++;
-        return RG_EPROTO;
-    default:
+    else
         s->stats.other_fail++;
-        return RG_EBADMSG;
-    }
-}
-
-/* RTP fixed header sanity (RFC 3550 §5.1): version 2, 12 bytes. */
-static bool looks_rtp(const uint8_t *pkt, size_t len)
-{
-    return len >= 12 && (pkt[0] >> 6) == 2;
-}
-
-/* RTCP (RFC 3550 §6.4): version 2, 8-byte header with sender SSRC. */
-static bool looks_rtcp(const uint8_t *pkt, size_t len)
-{
-    return len >= 8 && (pkt[0] >> 6) == 2;
+    return rc;
 }
 
 int rg_srtp_protect_rtp(struct rg_srtp *s, uint8_t *pkt, size_t len, size_t cap, size_t *out_len)
 {
-    if (s->dir != RG_SRTP_OUTBOUND || !looks_rtp(pkt, len))
+    if (s->dir != RG_SRTP_OUTBOUND || len < 12 || (pkt[0] >> 6) != 2)
         return RG_EINVAL;
     if (len > RG_SRTP_MAX_PACKET || cap < len + RG_SRTP_MAX_TRAILER)
         return RG_ELIMIT;
-    int n = (int)len;
-    srtp_err_status_t st = srtp_protect_mki(s->session, pkt, &n, s->use_mki, 0);
-    if (st != srtp_err_status_ok) {
-        if (st == srtp_err_status_replay_fail || st == srtp_err_status_replay_old) {
-            s->stats.replay_fail++;
-            return RG_EPROTO;
-        }
-        s->stats.other_fail++;
-        return RG_ECRYPTO;
-    }
+    int hdr = rg_srtp_rtp_header_len(pkt, len);
+    if (hdr < 0)
+        return RG_EINVAL;
+    uint16_t seq = (uint16_t)((pkt[2] << 8) | pkt[3]);
+    struct rg_srtp_stream *st = NULL;
+    int rc = rg_srtp_streams_get(&s->streams, ssrc_at(pkt + 8), true, &st);
+    if (rc != RG_OK)
+        return fail(s, rc);
+    int64_t idx = rg_srtp_stream_rtp_index(st, seq);
+    rc = rg_srtp_stream_rtp_check(&s->streams, st, idx);
+    if (rc != RG_OK)
+        return fail(s, rc);
+    int n = rg_srtp_xform_rtp_seal(&s->rtp, pkt, (size_t)hdr, len, (uint32_t)(idx >> 16), s->mki,
+                                   s->mki_len);
+    if (n < 0)
+        return fail(s, RG_ECRYPTO);
+    rg_srtp_stream_rtp_accept(&s->streams, st, idx);
     s->stats.ok++;
     *out_len = (size_t)n;
     return RG_OK;
 }
 
-int rg_srtp_protect_rtcp(struct rg_srtp *s, uint8_t *pkt, size_t len, size_t cap,
-                         size_t *out_len)
+/* Splits an SRTP packet: plain length, tag and MKI positions. */
+static int rtp_split(const struct rg_srtp *s, const uint8_t *pkt, size_t len, size_t *plen,
+                     const uint8_t **tag, const uint8_t **mki)
 {
-    if (s->dir != RG_SRTP_OUTBOUND || !looks_rtcp(pkt, len))
-        return RG_EINVAL;
-    if (len > RG_SRTP_MAX_PACKET || cap < len + RG_SRTP_MAX_TRAILER)
-        return RG_ELIMIT;
-    int n = (int)len;
-    srtp_err_status_t st = srtp_protect_rtcp_mki(s->session, pkt, &n, s->use_mki, 0);
-    if (st != srtp_err_status_ok) {
-        s->stats.other_fail++;
-        return RG_ECRYPTO;
-    }
-    s->stats.ok++;
-    *out_len = (size_t)n;
+    size_t tl = s->rtp.tag_len, ml = s->mki_len;
+    if (len < 12 + tl + ml)
+        return RG_EBADMSG;
+    size_t p = len - tl - ml;
+    /* RFC 3711 §3.1: MKI then tag; GCM (RFC 7714 §8.1, libsrtp): tag then MKI. */
+    *mki = s->gcm ? pkt + p + tl : pkt + p;
+    *plen = p;
+    *tag = s->gcm ? pkt + p : pkt + p + ml;
     return RG_OK;
 }
 
-/*
- * Called after a replay rejection of an RTP packet.  Once resync_after
- * consecutive rejections of one SSRC have been seen, tries the packet (a
- * copy) against a fresh session; only if it authenticates is the SSRC's
- * stream removed so that libsrtp re-clones it with a new replay state.
- * Returns true when the caller should unprotect the packet again.
- */
-static bool try_resync(struct rg_srtp *s, const uint8_t *pkt, size_t len)
+/* Replay-rejected packet: restart the SSRC's state if resync applies (see
+ * top of file).  Returns true when the stream was restarted. */
+static bool try_resync(struct rg_srtp *s, struct rg_srtp_stream *st, uint8_t *pkt, size_t hdr,
+                       size_t plen, const uint8_t *tag)
 {
-    uint32_t ssrc;
-    memcpy(&ssrc, pkt + 8, 4);
+    uint32_t ssrc = ssrc_at(pkt + 8);
     if (ssrc != s->replay_ssrc) {
         s->replay_ssrc = ssrc;
         s->replay_run = 0;
     }
     if (s->resync_after == 0 || ++s->replay_run < s->resync_after)
         return false;
-    uint8_t *copy = rg_malloc(len);
-    if (!copy)
+    if (rg_srtp_xform_rtp_open(&s->rtp, pkt, hdr, plen, tag, 0, true) != RG_OK)
         return false;
-    memcpy(copy, pkt, len);
-    srtp_t probe = NULL;
-    bool ok = false;
-    if (srtp_create(&probe, &s->policy) == srtp_err_status_ok) {
-        int n = (int)len;
-        ok = srtp_unprotect_mki(probe, copy, &n, s->use_mki) == srtp_err_status_ok;
-        srtp_dealloc(probe);
-    }
-    rg_free(copy);
-    if (!ok)
-        return false;
-    if (srtp_remove_stream(s->session, ssrc) != srtp_err_status_ok)
-        return false;
+    rg_srtp_stream_rtp_reset(&s->streams, st);
     s->stats.resyncs++;
     s->replay_run = 0;
     return true;
@@ -339,24 +293,61 @@ int rg_srtp_unprotect_rtp(struct rg_srtp *s, uint8_t *pkt, size_t len, size_t *o
 {
     if (s->dir != RG_SRTP_INBOUND)
         return RG_EINVAL;
-    if (len > RG_SRTP_MAX_PACKET + RG_SRTP_MAX_TRAILER) {
-        s->stats.other_fail++;
+    if (len > RG_SRTP_MAX_PACKET + RG_SRTP_MAX_TRAILER)
+        return fail(s, RG_ELIMIT);
+    if (len < 12 || (pkt[0] >> 6) != 2)
+        return fail(s, RG_EBADMSG);
+    size_t plen;
+    const uint8_t *tag, *mki;
+    int rc = rtp_split(s, pkt, len, &plen, &tag, &mki);
+    int hdr = rc == RG_OK ? rg_srtp_rtp_header_len(pkt, plen) : rc;
+    if (hdr < 0)
+        return fail(s, RG_EBADMSG);
+    uint16_t seq = (uint16_t)((pkt[2] << 8) | pkt[3]);
+    uint32_t ssrc = ssrc_at(pkt + 8);
+    struct rg_srtp_stream *st = rg_srtp_streams_find(&s->streams, ssrc);
+    int64_t idx = rg_srtp_stream_rtp_index(st, seq);
+    rc = rg_srtp_stream_rtp_check(&s->streams, st, idx);
+    if (rc == RG_EPROTO && try_resync(s, st, pkt, (size_t)hdr, plen, tag)) {
+        idx = rg_srtp_stream_rtp_index(st, seq);
+        rc = RG_OK;
+    }
+    if (rc != RG_OK)
+        return fail(s, rc);
+    /* Like libsrtp: replay before MKI (an unknown MKI is malformed). */
+    if (s->mki_len && memcmp(mki, s->mki, s->mki_len) != 0)
+        return fail(s, RG_EBADMSG);
+    rc = rg_srtp_xform_rtp_open(&s->rtp, pkt, (size_t)hdr, plen, tag, (uint32_t)(idx >> 16), false);
+    if (rc != RG_OK)
+        return fail(s, rc);
+    if (!st && rg_srtp_streams_get(&s->streams, ssrc, true, &st) != RG_OK)
+        return fail(s, RG_ENOMEM);
+    rg_srtp_stream_rtp_accept(&s->streams, st, idx);
+    if (ssrc == s->replay_ssrc)
+        s->replay_run = 0;
+    s->stats.ok++;
+    *out_len = plen;
+    return RG_OK;
+}
+
+int rg_srtp_protect_rtcp(struct rg_srtp *s, uint8_t *pkt, size_t len, size_t cap,
+                         size_t *out_len)
+{
+    if (s->dir != RG_SRTP_OUTBOUND || len < 8 || (pkt[0] >> 6) != 2)
+        return RG_EINVAL;
+    if (len > RG_SRTP_MAX_PACKET || cap < len + RG_SRTP_MAX_TRAILER)
         return RG_ELIMIT;
-    }
-    if (!looks_rtp(pkt, len)) {
-        s->stats.other_fail++;
-        return RG_EBADMSG;
-    }
-    int n = (int)len;
-    srtp_err_status_t st = srtp_unprotect_mki(s->session, pkt, &n, s->use_mki);
-    if ((st == srtp_err_status_replay_fail || st == srtp_err_status_replay_old) &&
-        try_resync(s, pkt, len)) {
-        n = (int)len;
-        st = srtp_unprotect_mki(s->session, pkt, &n, s->use_mki);
-    }
-    if (st != srtp_err_status_ok)
-        return count_failure(s, st);
-    s->replay_run = 0;
+    struct rg_srtp_stream *st = NULL;
+    int rc = rg_srtp_streams_get(&s->streams, ssrc_at(pkt + 4), true, &st);
+    if (rc != RG_OK)
+        return fail(s, rc);
+    uint32_t index;
+    rc = rg_srtp_stream_rtcp_next(st, &index);
+    if (rc != RG_OK)
+        return fail(s, rc);
+    int n = rg_srtp_xform_rtcp_seal(&s->rtcp, pkt, len, index, s->mki, s->mki_len);
+    if (n < 0)
+        return fail(s, RG_ECRYPTO);
     s->stats.ok++;
     *out_len = (size_t)n;
     return RG_OK;
@@ -366,19 +357,35 @@ int rg_srtp_unprotect_rtcp(struct rg_srtp *s, uint8_t *pkt, size_t len, size_t *
 {
     if (s->dir != RG_SRTP_INBOUND)
         return RG_EINVAL;
-    if (len > RG_SRTP_MAX_PACKET + RG_SRTP_MAX_TRAILER) {
-        s->stats.other_fail++;
-        return RG_ELIMIT;
-    }
-    if (!looks_rtcp(pkt, len)) {
-        s->stats.other_fail++;
-        return RG_EBADMSG;
-    }
-    int n = (int)len;
-    srtp_err_status_t st = srtp_unprotect_rtcp_mki(s->session, pkt, &n, s->use_mki);
-    if (st != srtp_err_status_ok)
-        return count_failure(s, st);
+    if (len > RG_SRTP_MAX_PACKET + RG_SRTP_MAX_TRAILER)
+        return fail(s, RG_ELIMIT);
+    size_t tl = s->rtcp.tag_len, ml = s->mki_len;
+    if (len < 8 + 4 + tl + ml || (pkt[0] >> 6) != 2)
+        return fail(s, RG_EBADMSG);
+    /* RFC 3711 §3.4: payload | E+index | MKI | tag.
+     * RFC 7714 §9.2 (as libsrtp): payload+tag | E+index | MKI. */
+    size_t plen = len - 4 - tl - ml;
+    const uint8_t *eword = s->gcm ? pkt + plen + tl : pkt + plen;
+    const uint8_t *mki = eword + 4;
+    const uint8_t *tag = s->gcm ? pkt + plen : mki + ml;
+    /* Like libsrtp: for SRTCP the MKI is checked before the replay list. */
+    if (ml && memcmp(mki, s->mki, ml) != 0)
+        return fail(s, RG_EBADMSG);
+    uint32_t index = ssrc_at(eword) & 0x7fffffffu;
+    uint32_t ssrc = ssrc_at(pkt + 4);
+    struct rg_srtp_stream *st = rg_srtp_streams_find(&s->streams, ssrc);
+    int rc = rg_srtp_stream_rtcp_check(st, index);
+    if (rc != RG_OK)
+        return fail(s, rc);
+    uint8_t ew[4];
+    memcpy(ew, eword, 4); /* GCM may overwrite it while decrypting in place */
+    rc = rg_srtp_xform_rtcp_open(&s->rtcp, pkt, plen, ew, tag);
+    if (rc != RG_OK)
+        return fail(s, rc);
+    if (!st && rg_srtp_streams_get(&s->streams, ssrc, true, &st) != RG_OK)
+        return fail(s, RG_ENOMEM);
+    rg_srtp_stream_rtcp_accept(st, index);
     s->stats.ok++;
-    *out_len = (size_t)n;
+    *out_len = plen;
     return RG_OK;
 }

@@ -1,11 +1,14 @@
 /*
  * srtp_ctx.h — SRTP/SRTCP protection for one direction of one media leg.
  *
- * A struct rg_srtp wraps one libsrtp2 session created from a master key and
+ * A struct rg_srtp is one SRTP session created from a master key and
  * salt (from DTLS-SRTP key export, RFC 5764 §4.2, or from SDES a=crypto,
  * RFC 4568).  It protects (outbound) or unprotects (inbound) RTP and RTCP
- * packets in place; both use the same master key, libsrtp derives separate
- * SRTP and SRTCP session keys (RFC 3711 §4.3.2).  Whether RTCP is muxed is
+ * packets in place; both use the same master key, from which separate
+ * SRTP and SRTCP session keys are derived once (RFC 3711 §4.3.2).  The
+ * implementation is our own on OpenSSL contexts keyed once per session
+ * (srtp_ctx.c, srtp_xform.c; why: docs/internals/srtp.md); libsrtp2 is
+ * kept as a test oracle only (srtp_lib.h).  Whether RTCP is muxed is
  * the caller's business: it passes each packet to the right function.
  *
  * Inbound sessions keep replay protection on (RFC 3711 §3.3.2) and count
@@ -14,8 +17,9 @@
  *
  * Ownership: the caller owns the struct rg_srtp (rg_srtp_free).  Packet
  * buffers stay the caller's.  Threads: an rg_srtp is used by one thread;
- * rg_srtp_global_init must run once, before any rg_srtp_new, from main.
- * No clock is read; libsrtp keeps its own state in the session only.
+ * rg_srtp_global_init (now a no-op) may be called from main.  No clock is
+ * read; all state is in the session.  Per packet nothing is allocated
+ * except when a new SSRC appears.
  */
 #ifndef RG_PROTO_SRTP_CTX_H
 #define RG_PROTO_SRTP_CTX_H
@@ -99,8 +103,7 @@ const char *rg_srtp_profile_name(enum rg_srtp_profile p);
  * case-insensitively.  RG_OK or RG_EUNSUPP. */
 RG_MUST_CHECK int rg_srtp_profile_parse(struct rg_str name, enum rg_srtp_profile *out);
 
-/* Initialises libsrtp (srtp_init) for the process.  Call once from main (or
- * a test) before any rg_srtp_new; not thread-safe.  RG_OK or RG_ECRYPTO. */
+/* Kept for callers: there is nothing process-wide to set up.  RG_OK. */
 RG_MUST_CHECK int rg_srtp_global_init(void);
 
 /* Creates a session.  cfg is copied.  *out is owned by the caller.
