@@ -7,7 +7,9 @@
 # a=sendonly, then a resume) with the tone back after; an ICE restart from
 # the browser keeps the tone flowing; callDetailStatus during the call shows
 # ST_ICE_COMPLETE, srtp-terminated, DTLS TERMINATED, the real addresses and
-# the trunk groups.  See tests/peers/b2bua_flows.js.
+# the trunk groups; the page registers (Register box) and sipp's call over
+# UDP rings it, Answer, tone back, sipp's BYE ends it.
+# See tests/peers/b2bua_flows.js.
 # Usage: tests/integration/b2bua_flows.sh BUILD_DIR
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -37,6 +39,7 @@ names = {
     'hold': 'hold/resume by re-INVITE: sipp sees a=sendonly then sendrecv; tone back after resume',
     'ice': 'ICE restart from the browser mid-call keeps the 1 kHz tone flowing',
     'status': 'callDetailStatus during the call: ST_ICE_COMPLETE, srtp-terminated, addresses, trunk groups',
+    'incoming': 'the page registers; sipp calls it over UDP; Answer; tone back; sipp BYE ends it',
 }
 for k, text in names.items():
     v = r.get(k, {})

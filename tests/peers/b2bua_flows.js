@@ -15,6 +15,9 @@
 //   status  `rtcgate show status global callDetailStatus` during the call:
 //           ST_ICE_COMPLETE, srtp-terminated, DTLS TERMINATED, trunk groups
 //           and zones of the default, the real addresses on both legs.
+//   incoming the page registers as alice (Register box); sipp (built-in
+//           uac, -rtp_echo) calls sip:alice@ over UDP; the page rings, the
+//           test presses Answer, the tone comes back, sipp's BYE ends it.
 //
 //   node b2bua_flows.js --url http://127.0.0.1:8080/ --rtcgate build/rtcgate
 //        --state STATE_DIR --flows tests/integration/flows --tmp DIR
@@ -248,6 +251,39 @@ async function holdIceStatus(demo, results) {
   }
 }
 
+async function incoming(demo) {
+  const { page } = demo;
+  const out = {};
+  await page.click('#regbox summary'); /* open the Register box, as a user would */
+  await page.fill('#user', 'alice');
+  await page.click('#register');
+  out.registered = await page.waitForFunction(() => window.rtcgateDemo.registered, null,
+    { timeout: 10000 }).then(() => true, () => false);
+  if (!out.registered) {
+    out.status = await page.textContent('#statusText');
+    return out;
+  }
+  const err = path.join(tmp, 'incoming.err');
+  const p = spawn('sipp', ['-sn', 'uac', '-s', 'alice', '127.0.0.1:5060', '-i', '127.0.0.1', '-p', '5070',
+    '-mi', '127.0.0.1', '-mp', '16100', '-ci', '127.0.0.1', '-rtp_echo', '-nostdin', '-m', '1',
+    '-d', '6000', '-timeout', '40s', '-timeout_error', '-trace_err', '-error_file', err],
+  { stdio: 'ignore' });
+  const done = new Promise((r) => p.on('exit', (code, sig) => r(code === null ? sig : code)));
+  out.ringing = await waitState(page, ['ringing'], 10000);
+  out.from = await page.textContent('#incomingFrom');
+  await page.click('#answer');
+  out.state = await waitState(page, ['in-call', 'failed', 'ended'], 10000);
+  if (out.state === 'in-call') out.tone = (await tone(page, 3000)).freq;
+  out.end = await waitState(page, ['ended'], 15000);
+  out.endStatus = await page.textContent('#statusText');
+  out.sipp = await Promise.race([done, sleep(15000).then(() => { p.kill('SIGKILL'); return 'timeout'; })]);
+  out.pass = out.ringing === 'ringing' && /alice|sipp/.test(out.from) && out.state === 'in-call' &&
+    Math.abs(out.tone - 1000) <= 10 && out.end === 'ended' && /by remote/.test(out.endStatus) &&
+    out.sipp === 0;
+  if (!out.pass) { try { out.sippErrors = fs.readFileSync(err, 'utf8').slice(-1500); } catch (e) { /* none */ } }
+  return out;
+}
+
 async function main() {
   const demo = await openDemo(url);
   const results = {};
@@ -255,12 +291,14 @@ async function main() {
     results.busy = await busy(demo);
     results.cancel = await cancel(demo);
     await holdIceStatus(demo, results);
+    await idle(demo.page);
+    results.incoming = await incoming(demo);
   } catch (e) {
     results.error = String(e);
   }
   results.pageErrors = demo.errors;
   await demo.close();
-  const flows = ['busy', 'cancel', 'hold', 'ice', 'status'];
+  const flows = ['busy', 'cancel', 'hold', 'ice', 'status', 'incoming'];
   for (const k of flows) results[k] = results[k] || { pass: false, error: 'not run' };
   console.log(JSON.stringify(results));
   process.exit(!results.error && flows.every((k) => results[k].pass) ? 0 : 1);

@@ -90,8 +90,8 @@ static int authenticate(struct rg_ice_agent *a, const struct rg_stun_msg *m, str
 
 /* A request with our previous credentials and the peer's *current* ufrag
  * comes from its new generation: it restarted but never took our new
- * credentials (Chrome keeps a remote candidate's old ufrag when the new
- * one has the same address).  We go back to the previous ones, which it
+ * credentials (seen from Chromium after restartIce() when our candidate
+ * kept its address).  We go back to the previous ones, which it
  * does have, so both sides' checks authenticate again. */
 static bool peer_kept_prev(const struct rg_ice_agent *a, struct rg_str user)
 {
