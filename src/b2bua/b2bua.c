@@ -212,7 +212,6 @@ size_t rg_b2b_call_count(const struct rg_b2b *b)
 
 
 static const char *const schemes[] = {"sip", "sips", "tel", NULL};
-static const char *const extensions[] = {"outbound", "path", "timer", "replaces", "ice", NULL};
 static const char *const ctypes[] = {"application/sdp", NULL};
 
 /* Checks of a new INVITE before a call exists: 0 to go on, else the status
@@ -220,7 +219,7 @@ static const char *const ctypes[] = {"application/sdp", NULL};
 static uint16_t precheck(struct rg_b2b *b, const struct rg_b2b_rx *rx, const char **reason)
 {
     const struct rg_sip_msg *m = rx->msg;
-    struct rg_sip_policy pol = {schemes, extensions, ctypes, false, false};
+    struct rg_sip_policy pol = {schemes, rg__b2b_extensions, ctypes, false, false};
     struct rg_sip_error err;
     uint32_t mf;
     if (rg_sip_check_request(m, &pol, &err) != RG_OK) {
@@ -705,7 +704,7 @@ static void on_register(struct rg_b2b *b, int64_t now, const struct rg_sip_event
  * same checks: 416, 420, 415, 406 (§8.2.2, RFC 4475 §3.3.2-§3.3.5). */
 static void on_options(struct rg_b2b *b, int64_t now, const struct rg_sip_event *ev)
 {
-    struct rg_sip_policy pol = {schemes, extensions, ctypes, false, false};
+    struct rg_sip_policy pol = {schemes, rg__b2b_extensions, ctypes, false, false};
     struct rg_sip_error err;
     if (rg_sip_check_request(ev->msg, &pol, &err) == RG_OK)
         (void)!rg__b2b_reply(b, now, ev->msg, ev->txn, 200, "OK");

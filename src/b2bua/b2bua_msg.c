@@ -185,6 +185,35 @@ int rg__b2b_respond(struct rg_b2b *b, int64_t now, struct b2b_call *c, int leg,
     return rc;
 }
 
+const char *const rg__b2b_extensions[] = {"outbound", "path", "timer", "replaces", "ice", NULL};
+
+static bool supported_tag(struct rg_str tag)
+{
+    for (const char *const *e = rg__b2b_extensions; *e; e++)
+        if (rg_str_eq_cstr(tag, *e))
+            return true;
+    return false;
+}
+
+/* RFC 3261 §8.2.2.3: the 420 lists every Require option tag not supported. */
+static int add_unsupported(struct rg_sip_msg *r, struct rg_arena *a, const struct rg_sip_msg *req)
+{
+    char v[512];
+    size_t n = 0;
+    for (size_t i = 0; i < req->require.n; i++) {
+        struct rg_str t = req->require.v[i];
+        if (supported_tag(t) || n + t.len + 2 > sizeof(v))
+            continue;
+        if (n) {
+            memcpy(v + n, ", ", 2);
+            n += 2;
+        }
+        memcpy(v + n, t.p, t.len);
+        n += t.len;
+    }
+    return n ? rg_sip_msg_add(r, a, RG_STR_LIT("Unsupported"), rg_str_make(v, n)) : RG_OK;
+}
+
 int rg__b2b_reply(struct rg_b2b *b, int64_t now, const struct rg_sip_msg *req, uint64_t txn,
                   uint16_t status, const char *reason)
 {
@@ -204,6 +233,10 @@ int rg__b2b_reply(struct rg_b2b *b, int64_t now, const struct rg_sip_msg *req, u
             rc = rg_sip_msg_add(r, &b->tmp, RG_STR_LIT("Supported"),
                                 RG_STR_LIT("outbound, timer"));
     }
+    if (rc == RG_OK && status == 420)
+        rc = add_unsupported(r, &b->tmp, req);
+    if (rc == RG_OK && status == 415)
+        rc = rg_sip_msg_add(r, &b->tmp, RG_STR_LIT("Accept"), RG_STR_LIT("application/sdp"));
     if (rc == RG_OK)
         rc = rg_sip_msg_index(r, &b->tmp, &(struct rg_sip_error){0});
     if (rc == RG_OK)

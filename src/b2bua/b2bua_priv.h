@@ -118,6 +118,10 @@ int rg__b2b_contact(const struct rg_b2b *b, const struct b2b_leg *l, char *out, 
 int rg__b2b_respond(struct rg_b2b *b, int64_t now, struct b2b_call *c, int leg,
                     const struct rg_sip_msg *req, uint64_t txn, uint16_t status,
                     const char *reason, struct rg_str sdp);
+/* Option tags this UAS supports (RFC 3261 §8.2.2.3), NULL-terminated. */
+extern const char *const rg__b2b_extensions[];
+/* Answers req; 420 lists the Require tags we lack in Unsupported
+ * (§8.2.2.3), 415 names what we accept (§21.4.13). */
 int rg__b2b_reply(struct rg_b2b *b, int64_t now, const struct rg_sip_msg *req, uint64_t txn,
                   uint16_t status, const char *reason);
 int rg__b2b_reply_min_se(struct rg_b2b *b, int64_t now, const struct rg_sip_msg *req,

@@ -69,6 +69,18 @@ static void tb_deinit(struct tb *t)
     rg_arena_deinit(&t->a);
 }
 
+/* Unsupported and Accept of the last final response status_for saw. */
+static char last_unsupported[256], last_accept[64];
+
+static void copy_hdr(const struct rg_sip_msg *r, const char *name, char *out, size_t cap)
+{
+    const struct rg_sip_hdr *h = rg_sip_msg_find(r, rg_str_from_cstr(name), NULL);
+    size_t n = h ? (h->value.len < cap - 1 ? h->value.len : cap - 1) : 0;
+    if (n)
+        memcpy(out, h->value.p, n);
+    out[n] = 0;
+}
+
 /* Feeds an RFC 4475 file over UDP from 127.0.0.1:40000 and returns the
  * status of the one response sent back to that source (0: none). */
 static unsigned status_for(struct rg_t *t, struct tb *b, const char *file)
@@ -94,8 +106,11 @@ static unsigned status_for(struct rg_t *t, struct tb *b, const char *file)
             struct rg_sip_msg *r = NULL;
             CHECK(t, tx.to.addr.port == 40000);
             if (rg_sip_parse(tx.data, tx.len, NULL, &b->a, &r, &err) == RG_OK && !r->is_request &&
-                r->status >= 200)
+                r->status >= 200) {
                 status = r->status;
+                copy_hdr(r, "Unsupported", last_unsupported, sizeof(last_unsupported));
+                copy_hdr(r, "Accept", last_accept, sizeof(last_accept));
+            }
         }
     } else {
         CHECK(t, !"vector parses");
@@ -110,7 +125,11 @@ static void options_checked_like_invite(struct rg_t *t)
     CHECK_OK(t, tb_init(&b));
     CHECK_EQ_INT(t, status_for(t, &b, "unkscm.dat"), 416);  /* §3.3.2 */
     CHECK_EQ_INT(t, status_for(t, &b, "bext01.dat"), 420);  /* §3.3.5 */
+    /* RFC 3261 §8.2.2.3: the tags of Require we lack (Proxy-Require is a
+     * proxy's business), so the client can retry without them. */
+    CHECK_STR(t, rg_str_from_cstr(last_unsupported), "nothingSupportsThis, nothingSupportsThisEither");
     CHECK_EQ_INT(t, status_for(t, &b, "invut.dat"), 415);   /* §3.3.6, an INVITE */
+    CHECK_STR(t, rg_str_from_cstr(last_accept), "application/sdp");       /* RFC 3261 §21.4.13 */
     CHECK_EQ_INT(t, status_for(t, &b, "lwsdisp.dat"), 200); /* §3.1.1.6: a valid OPTIONS */
     CHECK_EQ_INT(t, b.n_eng, 0);                            /* no call was started */
     tb_deinit(&b);
