@@ -45,3 +45,26 @@ wait_udp() {
   done
   return 1
 }
+
+# start_ng_pair TMP BUILD: Debian's rtpengine (userspace, table = -1) on ng
+# 127.0.0.1:22222, ports 31000-31999, and rtcgated --ng on 127.0.0.1:22223,
+# ports 30000-30999, so one script drives both with the same commands.
+# Logs in TMP/rtpengine.log and TMP/rtcgated.log.  Does not wait.
+start_ng_pair() {
+  local tmp=$1 build=$2
+  cat >"$tmp/rtpengine.conf" <<CONF
+[rtpengine]
+table = -1
+interface = 127.0.0.1
+listen-ng = 127.0.0.1:22222
+port-min = 31000
+port-max = 31999
+foreground = true
+log-stderr = true
+log-level = 5
+delete-delay = 0
+CONF
+  spawn rtpengine --config-file="$tmp/rtpengine.conf" --pidfile="$tmp/pid" >"$tmp/rtpengine.log" 2>&1
+  spawn "$build/rtcgated" --state-dir "$tmp/state" --ng 127.0.0.1:22223 --media-address 127.0.0.1 \
+    --media-ports 30000-30999 >"$tmp/rtcgated.log" 2>&1
+}

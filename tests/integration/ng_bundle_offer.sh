@@ -14,21 +14,7 @@ in_netns "$@"
 build=$(cd "${1:-build}" && pwd)
 
 tmp=$(mktemp -d)
-cat >"$tmp/rtpengine.conf" <<CONF
-[rtpengine]
-table = -1
-interface = 127.0.0.1
-listen-ng = 127.0.0.1:22222
-port-min = 31000
-port-max = 31999
-foreground = true
-log-stderr = true
-log-level = 5
-delete-delay = 0
-CONF
-spawn rtpengine --config-file="$tmp/rtpengine.conf" --pidfile="$tmp/pid" >"$tmp/rtpengine.log" 2>&1
-spawn "$build/rtcgated" --state-dir "$tmp/state" --ng 127.0.0.1:22223 --media-address 127.0.0.1 \
-  --media-ports 30000-30999 >"$tmp/rtcgated.log" 2>&1
+start_ng_pair "$tmp" "$build"
 wait_udp 22223 || { fail "rtcgated --ng started"; cat "$tmp/rtcgated.log" >&2; }
 wait_udp 22222 || echo "# rtpengine did not start (comparison skipped)"
 
