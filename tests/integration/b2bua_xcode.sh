@@ -10,9 +10,14 @@
 #  - RTCDTMFSender's "159#" (200 ms, 100 ms gaps) reaches sipp's port as
 #    telephone-event/8000 with those digits lasting 1600 ticks (pcap on lo);
 #  - sipp's echo sends those events back (telephone-event/8000 from the SIP
-#    side): the browser receives them as telephone-event/48000 RTP frames
-#    (encoded insertable streams count received frames per payload type;
-#    ontonechange only reports sent tones).
+#    side): the browser receives them as telephone-event/48000, "159#" with
+#    9600-tick (200 ms) durations and end bits (encoded insertable streams
+#    show each received frame's payload type and payload; ontonechange only
+#    reports sent tones).
+# Then the relay decision: the embedded default's PSP (G.711) toward sipp
+# and an unrestricted browser: sipp answers PCMU, which the browser offered,
+# so the stream is relayed (mediaType passthru, PCMU on both legs) and the
+# tone still comes back.
 # Usage: b2bua_xcode.sh BUILD_DIR
 source "$(dirname "$0")/lib.sh"
 in_netns "$@"
@@ -57,11 +62,13 @@ set profiles media packetServiceProfile PSP_G729 codec codecEntry1 XC-G729
 CONF
 
 # codec PT rtpmap fmtp
-for spec in "PCMU 0 PCMU/8000" "PCMA 8 PCMA/8000" "G722 9 G722/8000" "G729 18 G729/8000 annexb=no"; do
+for spec in "PCMU 0 PCMU/8000" "PCMA 8 PCMA/8000" "G722 9 G722/8000" "G729 18 G729/8000 annexb=no" \
+    "RELAY 0 PCMU/8000"; do
   set -- $spec
-  codec=$1 pt=$2 map=$3 fmtp=${4:-}
+  codec=$1 pt=$2 map=$3 fmtp=${4:-} psp=PSP_$1 browser="--opus-only --insertable --dtmf 159#"
+  [ $codec = RELAY ] && psp=DEFAULT browser=
   sed -i '/sipTrunkGroup TG_SIP policy media packetServiceProfile/d' "$tmp/state/rtcgate.conf"
-  echo "set addressContext default zone ZONE_SIP sipTrunkGroup TG_SIP policy media packetServiceProfile PSP_$codec" \
+  echo "set addressContext default zone ZONE_SIP sipTrunkGroup TG_SIP policy media packetServiceProfile $psp" \
     >>"$tmp/state/rtcgate.conf"
   fmtp_line="a=ptime:20"; [ -n "$fmtp" ] && fmtp_line="a=fmtp:$pt $fmtp" # no empty line in the SDP
   cat >"$tmp/sipp/$codec.xml" <<XML
@@ -118,12 +125,12 @@ XML
   wait_udp 5080 || { fail "b2bua-xcode/$codec: sipp started"; cat "$tmp/sipp-$codec.out" >&2; }
   for _ in $(seq 1 40); do [ -s "$tmp/$codec.pcap" ] && break; sleep 0.05; done
   (cd "$PEERS" && timeout 45 node b2bua_call.js --ws ws://127.0.0.1:8080 --target sip:echo@127.0.0.1 \
-    --mode hangup --opus-only --insertable --dtmf '159#' >"$tmp/$codec.json") &
+    --mode hangup $browser >"$tmp/$codec.json") &
   node_pid=$!
   : >"$tmp/cds-$codec.txt"
   for _ in $(seq 1 80); do
     "$build/rtcgate" --state-dir "$tmp/state" show status global callDetailStatus >"$tmp/cds-$codec.txt" 2>&1
-    grep -q 'mediaType *transcoded' "$tmp/cds-$codec.txt" && break
+    grep -q 'egressMediaStream1Codec' "$tmp/cds-$codec.txt" && break
     kill -0 $node_pid 2>/dev/null || break
     sleep 0.25
   done
@@ -131,6 +138,19 @@ XML
   for _ in $(seq 1 30); do kill -0 "$sipp_pid" 2>/dev/null || break; sleep 0.1; done
   sleep 0.3; kill "$cap" 2>/dev/null; wait "$cap" 2>/dev/null
   stop_gate "$codec"
+  if [ $codec = RELAY ]; then
+    check "b2bua-xcode/relay: a browser offering PCMU, sipp answering PCMU: tone back, callDetailStatus passthru, PCMU on both legs" \
+      py "$tmp/$codec.json" "$tmp/cds-$codec.txt" <<'PY'
+import json,re,sys; d=json.load(open(sys.argv[1])); t=open(sys.argv[2]).read()
+need=[r"mediaType +passthru;", r"ingressMediaStream1Codec +\"?PCMU/8000", r"egressMediaStream1Codec +\"?PCMU/8000"]
+miss=[n for n in need if not re.search(n,t)]
+print("  state=%s tone=%sHz missing=%s"%(d.get("callState"),d.get("toneHz"),miss),file=sys.stderr)
+if miss: print(t[:2500],file=sys.stderr)
+sys.exit(0 if d.get("callState")=="confirmed" and abs((d.get("toneHz") or 0)-1000)<=10 and not miss else 1)
+PY
+    check "b2bua-xcode/relay: driver verdict" test $rc -eq 0
+    continue
+  fi
 
   check "b2bua-xcode/$codec: Opus-only browser call confirmed, 1 kHz tone back through $codec" \
     py "$tmp/$codec.json" <<'PY'
@@ -174,13 +194,16 @@ print("  sent=%s at-sipp=%s durations=%s ends=%s pkts=%s"%(c.get("dtmfSent"),"".
 sys.exit(0 if "".join(e["digit"] for e in ev)=="159#" and
          all(abs(e["duration"]-1600)<=160 and e["ends"]>=1 for e in ev) else 1)
 PY
-  check "b2bua-xcode/$codec: the echoed events (SIP side) reached the browser as telephone-event/48000" \
+  check "b2bua-xcode/$codec: the echoed events (SIP side) reached the browser as telephone-event/48000, 159#, 9600 ticks" \
     py "$tmp/$codec.json" <<'PY'
 import json,re,sys; d=json.load(open(sys.argv[1]))
 m=re.search(r"^a=rtpmap:(\d+) telephone-event/48000", d.get("localSdp") or "", re.M)
 got=d.get("rxFramesDuringDtmf") or {}
-print("  frames per PT during DTMF: %s (telephone-event/48000 = %s)"%(got, m and m.group(1)),file=sys.stderr)
-sys.exit(0 if m and got.get(m.group(1),0)>=4 else 1)
+ev=[e for e in d.get("rxEvents") or [] if m and str(e.get("pt"))==m.group(1)]
+print("  frames per PT during DTMF: %s (telephone-event/48000 = %s); events %s durations %s ends %s"%(got,
+      m and m.group(1),"".join(e["digit"] for e in ev),[e["duration"] for e in ev],[e["ends"] for e in ev]),file=sys.stderr)
+sys.exit(0 if m and got.get(m.group(1),0)>=4 and "".join(e["digit"] for e in ev)=="159#" and
+         all(abs(e["duration"]-9600)<=960 and e["ends"]>=1 for e in ev) else 1)
 PY
   check "b2bua-xcode/$codec: driver verdict" test $rc -eq 0
 done
