@@ -117,10 +117,8 @@ static struct b2b_call *by_txn(struct rg_b2b *b, uint64_t txn)
  * profile codecs, no codec changes. */
 static void presentation(const struct rg_b2b *b, const struct b2b_leg *to, struct rg_mside_req *r)
 {
-    memset(r, -1, sizeof(*r));
+    rg_mside_req_keep(r); /* codec changes: none (zero), not memset(-1) */
     (void)rg__b2b_tg_codecs(b->cfg.cfg, to->n.tg, &r->codecs);
-    r->advertise.family = RG_AF_NONE;
-    r->sig_src.family = RG_AF_NONE;
     int ice = rg__b2b_tg_ice(b->cfg.cfg, to->n.tg); /* 0 none, 1 webrtc (lite), 2 full */
     if (to->webrtc) {
         r->transport = RG_MT_DTLS_SRTP;
@@ -145,9 +143,7 @@ int rg__b2b_engine(struct rg_b2b *b, struct b2b_call *c, enum b2b_op op, int fro
     presentation(b, &c->leg[1 - from_leg], &req);
     if (answer) {
         /* The answer's presentation was fixed by the offer. */
-        memset(&req, -1, sizeof(req));
-        memset(&req.codecs, 0, sizeof(req.codecs));
-        req.advertise.family = RG_AF_NONE;
+        rg_mside_req_keep(&req);
         req.sig_src = c->leg[from_leg].peer.addr;
     }
     struct rg_str from = rg_str_from_cstr(answer ? tags[1 - from_leg] : tags[from_leg]);

@@ -274,6 +274,9 @@ void rg_mcall_destroy(struct rg_mcall *c);
 RG_MUST_CHECK int rg_mcall_sdp(struct rg_mcall *c, int64_t now_us, int side, bool is_offer,
                                struct rg_str sdp_in, const struct rg_mside_req *req,
                                struct rg_buf *out, const char **why);
+/* A request that changes nothing: every field -1, no addresses, no codec
+ * changes.  Start from this rather than memset(-1): `codecs` must be zero. */
+void rg_mside_req_keep(struct rg_mside_req *req);
 /* Applies req on top of plan (fields that are -1 keep plan's value). */
 void rg_mside_plan_apply(struct rg_mside_plan *plan, const struct rg_mside_req *req);
 

@@ -589,6 +589,14 @@ int rg__mxc_sdp(struct rg_mcall *c, int from, bool offer, struct rg_sdp *sdp, st
     return RG_OK;
 }
 
+void rg_mside_req_keep(struct rg_mside_req *req)
+{
+    memset(req, -1, sizeof(*req));
+    memset(&req->advertise, 0, sizeof(req->advertise));
+    memset(&req->sig_src, 0, sizeof(req->sig_src));
+    memset(&req->codecs, 0, sizeof(req->codecs));
+}
+
 /* ---- packet path ---------------------------------------------------------- */
 
 bool rg__mxc_input(struct rg_mcall *c, unsigned si, int k, const uint8_t *data, size_t len,

@@ -259,10 +259,7 @@ static bool req_sdes(const struct rg_bencode *dict)
 int rg_ngcmd_req(const struct rg_bencode *dict, struct rg_mside_req *r, struct rg_buf *unknown,
                  const char **why)
 {
-    memset(r, -1, sizeof(*r));
-    memset(&r->advertise, 0, sizeof(r->advertise));
-    memset(&r->sig_src, 0, sizeof(r->sig_src));
-    memset(&r->codecs, 0, sizeof(r->codecs));
+    rg_mside_req_keep(r);
     struct rg_str v;
     if (rg_bencode_dict_str(dict, "transport-protocol", &v) == RG_OK &&
         req_transport(v, req_sdes(dict), r, why) != RG_OK)

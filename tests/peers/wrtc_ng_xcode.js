@@ -130,6 +130,10 @@ async function main() {
       if (ans.result !== 'ok') throw new Error('answer: ' + JSON.stringify(ans));
       result.plainAnswer = ans.sdp;
     }
+    // The window starts once ICE and DTLS are up (a loaded machine can take
+    // seconds to get there; what is measured is the media, not the set-up).
+    for (let i = 0; i < 100 && pc.connectionState !== 'connected'; i++) await new Promise((r) => setTimeout(r, 100));
+    got.samples.length = 0; got.frames = 0;
     await new Promise((r) => setTimeout(r, seconds * 1000));
     const q = await ng.command({ command: 'query', 'call-id': common['call-id'] }).catch((e) => ({ error: String(e) }));
     const qs = JSON.stringify(q);
