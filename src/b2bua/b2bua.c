@@ -309,7 +309,7 @@ static void leg_a(struct b2b_call *c, const struct rg_b2b_rx *rx, const struct r
     a->tp = rx->kind;
     a->webrtc = is_webrtc(rx->kind);
     a->peer = rx->from;
-    rg__b2b_zone_tg(cfg, rx->zone, &a->n);
+    rg__b2b_zone_tg(cfg, rx->zone, &rx->from.addr, &a->n);
     const struct rg_sip_addr *f = rx->msg->from;
     if (f && f->uri.user.len)
         (void)!rg_str_copy_cstr(f->uri.user, a->number, sizeof(a->number));

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+#include "core/addr.h"
 #include "core/str.h"
 #include "ctl/cfg.h"
 
@@ -24,8 +25,12 @@ struct b2b_route {
     unsigned port;
 };
 
-/* The first enabled sipTrunkGroup of zone; out untouched when none. */
-void rg__b2b_zone_tg(const struct rg_cfg *cfg, const char *zone, struct b2b_tgname *out);
+/* The ingress trunk group of a request from src (NULL: unknown) received on
+ * a listener of zone: among the zone's enabled sipTrunkGroups the one with
+ * the longest ingressIpPrefix holding src, else the first without any
+ * ingressIpPrefix.  out untouched when none. */
+void rg__b2b_zone_tg(const struct rg_cfg *cfg, const char *zone, const struct rg_addr *src,
+                     struct b2b_tgname *out);
 /* The first trunk group of the first zone with a WebSocket listener. */
 void rg__b2b_ws_zone_tg(const struct rg_cfg *cfg, struct b2b_tgname *out);
 /* Zone and address context of trunk group tg. */
