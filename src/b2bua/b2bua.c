@@ -140,6 +140,10 @@ int rg__b2b_engine(struct rg_b2b *b, struct b2b_call *c, enum b2b_op op, int fro
         /* The answer's presentation was fixed by the offer. */
         rg_mside_req_keep(&req);
         req.sig_src = c->leg[from_leg].peer.addr;
+    } else {
+        /* Toward the offerer too ICE follows its trunk group: iceWebrtc
+         * (and iceLync) answer with a lite agent, iceFull with a full one. */
+        req.from_ice_lite = rg__b2b_tg_ice(b->cfg.cfg, c->leg[from_leg].n.tg) == 1;
     }
     struct rg_str from = rg_str_from_cstr(answer ? tags[1 - from_leg] : tags[from_leg]);
     struct rg_str to = rg_str_from_cstr(answer ? tags[from_leg] : tags[1 - from_leg]);

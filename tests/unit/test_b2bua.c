@@ -330,6 +330,7 @@ static struct rg_sip_msg *call_up(struct rg_t *rt, struct tb *t)
     CHECK_EQ_INT(rt, t->eng[0].req.transport, RG_MT_RTP_AVP);
     CHECK_EQ_INT(rt, t->eng[0].req.ice, RG_MICE_NONE);
     CHECK_EQ_INT(rt, t->eng[0].req.rtcp_mux, 0);
+    CHECK_EQ_INT(rt, t->eng[0].req.from_ice_lite, 1); /* TG_WRTC iceWebrtc: lite to the browser */
     engine_done(t, 0, RG_OK, PLAIN_SDP);
     struct out *inv = find(t, "INVITE", 0);
     NEED(rt, inv != NULL);
@@ -610,6 +611,7 @@ static void sip_calls_browser(struct rg_t *rt)
     CHECK_EQ_INT(rt, t.eng[0].req.avpf, 1);
     CHECK_EQ_INT(rt, t.eng[0].req.rtcp_mux, 1);
     CHECK_EQ_INT(rt, t.eng[0].req.ice, RG_MICE_LITE); /* TG_WRTC: iceWebrtc */
+    CHECK_EQ_INT(rt, t.eng[0].req.from_ice_lite, 0);  /* TG_SIP: iceSupport none */
     engine_done(&t, 0, RG_OK, WEBRTC_SDP);
     struct out *inv = find(&t, "INVITE", 0);
     REQUIRE(rt, inv != NULL);
@@ -886,6 +888,19 @@ static void sdp_attribute_relay(struct rg_t *rt)
                        true);
 }
 
+/* iceFull on the browser's trunk group: a full agent answers its offer. */
+static void ice_full_toward_offerer(struct rg_t *rt)
+{
+    struct tb t;
+    REQUIRE(rt, tb_init_cfg(&t, false,
+                            "set addressContext default zone ZONE_WRTC sipTrunkGroup TG_WRTC "
+                            "services natTraversal iceSupport iceFull\n") == RG_OK);
+    from_browser(&t, browser_invite(&t, "70"));
+    REQUIRE(rt, t.n_eng == 1);
+    CHECK_EQ_INT(rt, t.eng[0].req.from_ice_lite, 0);
+    tb_deinit(&t);
+}
+
 static void ice_restart_absorbed(struct rg_t *rt)
 {
     struct tb t;
@@ -937,6 +952,7 @@ static const struct rg_test_case cases[] = {
     {"session_expires_without_refresh", session_expires_without_refresh},
     {"glare_and_update", glare_and_update},
     {"sdp_attribute_relay", sdp_attribute_relay},
+    {"ice_full_toward_offerer", ice_full_toward_offerer},
     {"ice_restart_absorbed", ice_restart_absorbed},
     {"oom_stepping", oom_stepping},
 };
