@@ -110,10 +110,15 @@ static struct b2b_call *by_txn(struct rg_b2b *b, uint64_t txn)
 /* The presentation the engine gives the leg that did not send the SDP:
  * a browser gets DTLS-SRTP, SAVPF, ICE and rtcp-mux (RFC 8829, RFC 8827),
  * a SIP trunk plain RTP/AVP without ICE (iceSupport of its trunk group
- * decides ICE toward a SIP peer: iceFull full, iceWebrtc lite). */
+ * decides ICE toward a SIP peer: iceFull full, iceWebrtc lite).  The
+ * codecs offered to that leg come from its trunk group's packet service
+ * profile (docs/internals/media.md "From a packet service profile"): the
+ * legs relay when they share a profile codec and transcode otherwise; no
+ * profile codecs, no codec changes. */
 static void presentation(const struct rg_b2b *b, const struct b2b_leg *to, struct rg_mside_req *r)
 {
     rg_mside_req_keep(r); /* codec changes: none (zero), not memset(-1) */
+    (void)rg__b2b_tg_codecs(b->cfg.cfg, to->n.tg, &r->codecs);
     int ice = rg__b2b_tg_ice(b->cfg.cfg, to->n.tg); /* 0 none, 1 webrtc (lite), 2 full */
     if (to->webrtc) {
         r->transport = RG_MT_DTLS_SRTP;

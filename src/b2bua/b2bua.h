@@ -151,6 +151,8 @@ struct rg_b2b_media_view {
     char ice_remote[2][12];    /* the peer's */
     char dtls[2][24];          /* TERMINATED, HANDSHAKE, FAILED, DISABLED */
     unsigned kbps[2];          /* received on the side, average since answer */
+    char codec[2][32];         /* the side's peer codec ("PCMU/8000"), "" when unknown */
+    bool transcoded;           /* mediaType transcoded (else passthru) */
 };
 
 /* Calls fn for every call with its callDetailStatus record (the seed's

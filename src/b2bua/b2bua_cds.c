@@ -96,7 +96,10 @@ static void fill(const struct b2b_call *c, int64_t now, const struct rg_b2b_medi
     setf(r, RG_CDS_scenarioType, "%s", scenario(c));
     setf(r, RG_CDS_callDuration, "%lld",
          c->answer_us ? (long long)((now - c->answer_us) / 1000000) : 0LL);
-    setf(r, RG_CDS_mediaType, "passthru");
+    /* The vendor's words (vendor-config-model.md §5.2): passthru = no DSP. */
+    setf(r, RG_CDS_mediaType, "%s", v->transcoded ? "transcoded" : "passthru");
+    setf(r, RG_CDS_ingressMediaStream1Codec, "%s", v->codec[0]);
+    setf(r, RG_CDS_egressMediaStream1Codec, "%s", v->codec[1]);
     setf(r, RG_CDS_associatedGcid1, "%u", (unsigned)c->gcid);
     setf(r, RG_CDS_associatedGcid2, "%u", (unsigned)c->gcid);
     setf(r, RG_CDS_associatedGcidLegId1, "1");

@@ -8,6 +8,7 @@
 
 #include "core/addr.h"
 #include "ctl/cfg_access.h"
+#include "ctl/psp_codec.h"
 
 static void put(struct b2b_tgname *o, const char *tg, const char *zone, const char *ac)
 {
@@ -144,6 +145,21 @@ int rg__b2b_tg_ice(const struct rg_cfg *cfg, const char *tg)
     default:
         return 0;
     }
+}
+
+int rg__b2b_tg_codecs(const struct rg_cfg *cfg, const char *tg, struct rg_mcodec_req *out)
+{
+    struct rg_tg_ref ref;
+    struct rg_mcodec_req r;
+    memset(out, 0, sizeof(*out));
+    if (!cfg || !tg || !tg[0] || rg_cfg_trunk_group(cfg, tg, &ref) != RG_OK)
+        return 0;
+    const char *psp = rg_cfg_get_at(ref.tg, "policy media packetServiceProfile");
+    int n = psp ? rg_psp_codec_req(cfg, psp, &r, NULL) : 0;
+    if (n <= 0)
+        return 0;
+    *out = r;
+    return n;
 }
 
 int rg__b2b_route(const struct rg_cfg *cfg, struct rg_str number, struct b2b_route *out)

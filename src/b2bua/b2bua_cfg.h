@@ -12,6 +12,7 @@
 #include "core/addr.h"
 #include "core/str.h"
 #include "ctl/cfg.h"
+#include "media/mcodec.h"
 
 #define B2B_NAME_MAX 64
 
@@ -41,6 +42,12 @@ bool rg__b2b_dtls_fallback(const struct rg_cfg *cfg, const char *tg);
 bool rg__b2b_attr_relay(const struct rg_cfg *cfg, const char *tg);
 /* iceSupport of the trunk group: 0 none, 1 iceWebrtc/iceLync (lite), 2 iceFull. */
 int rg__b2b_tg_ice(const struct rg_cfg *cfg, const char *tg);
+/* The codec request toward a leg of trunk group tg from its packet service
+ * profile's codec entries (ctl/psp_codec.h): *out all-zero (no codec
+ * changes, the offer's codecs pass and the stream is relayed) when the
+ * trunk group names no profile, the profile does not exist or lists no
+ * codec the engine can code.  Returns the number of codec items. */
+int rg__b2b_tg_codecs(const struct rg_cfg *cfg, const char *tg, struct rg_mcodec_req *out);
 /* rg_cfg_route_lookup.  RG_OK or RG_ENOTFOUND. */
 int rg__b2b_route(const struct rg_cfg *cfg, struct rg_str number, struct b2b_route *out);
 

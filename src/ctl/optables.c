@@ -102,6 +102,8 @@ int rg_cds_format(const struct rg_cds_record *r, size_t n, struct rg_buf *out)
             char v[RG_CDS_VALUE_MAX];
             memcpy(v, r[i].val[f], sizeof(v));
             v[sizeof(v) - 1] = '\0';
+            if (f >= RG_CDS_FIRST_EXT && !v[0])
+                continue;
             rc = rg_buf_appendf(out, "    %-*s ", (int)width, cds_names[f]);
             if (rc == RG_OK)
                 rc = cds_value(out, v);

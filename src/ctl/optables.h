@@ -24,7 +24,9 @@
 #include "core/err.h"
 #include "media/policer.h"
 
-/* The seed's callDetailStatus fields, in its order. */
+/* The seed's callDetailStatus fields, in its order, then our extensions
+ * (from RG_CDS_FIRST_EXT on; shown only when not empty): the codec each
+ * leg's peer uses ("PCMU/8000"), next to mediaType passthru/transcoded. */
 #define RG_CDS_FIELDS(X)                                                                           \
     X(mediaStreams) X(state) X(callingNumber) X(calledNumber) X(addressTransPerformed)             \
     X(origCalledNum) X(scenarioType) X(callDuration) X(mediaType) X(associatedGcid1)               \
@@ -36,7 +38,8 @@
     X(ingressMediaStream1Security) X(egressMediaStream1Security) X(ingressMediaStream1Bandwidth)    \
     X(egressMediaStream1Bandwidth) X(ingressMediaStream1IceState) X(egressMediaStream1IceState)    \
     X(ingressDtlsStream1) X(egressDtlsStream1) X(iceCallTypes) X(ingressACName)                    \
-    X(ingressZoneName) X(ingressTrunkName) X(egressACName) X(egressZoneName) X(egressTrunkName)
+    X(ingressZoneName) X(ingressTrunkName) X(egressACName) X(egressZoneName) X(egressTrunkName)   \
+    X(ingressMediaStream1Codec) X(egressMediaStream1Codec)
 
 enum rg_cds_field {
 #define RG_X(n) RG_CDS_##n,
@@ -44,6 +47,7 @@ enum rg_cds_field {
 #undef RG_X
     RG_CDS_NFIELDS
 };
+#define RG_CDS_FIRST_EXT RG_CDS_ingressMediaStream1Codec
 
 #define RG_CDS_VALUE_MAX 128
 #define RG_CDS_MAX_CALLS 100000

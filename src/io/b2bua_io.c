@@ -334,6 +334,8 @@ static bool media_view(void *ud, struct rg_str id, struct rg_b2b_media_view *v)
                         : strcmp(e->dtls_state, "failed") == 0    ? "FAILED"
                                                                   : "DISABLED";
         snprintf(v->dtls[k], sizeof(v->dtls[k]), "%s", d);
+        snprintf(v->codec[k], sizeof(v->codec[k]), "%s", e->codec);
+        v->transcoded = v->transcoded || e->transcoded;
         v->kbps[k] = secs > 0 ? (unsigned)(e->bytes_in * 8 / 1000 / (uint64_t)secs) : 0;
     }
     return true;

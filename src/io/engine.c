@@ -281,6 +281,8 @@ static void query_call(struct mloop *ml, struct job *j)
         o->srtp_profile = s->srtp_out ? s->srtp_profile : 0;
         o->pkts_in = s->st.pkts_in;
         o->bytes_in = s->st.bytes_in;
+        snprintf(o->codec, sizeof(o->codec), "%s", st->side[k].st.codec);
+        o->transcoded = st->side[k].st.transcoded;
     }
 }
 

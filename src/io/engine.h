@@ -87,6 +87,8 @@ struct rg_engine_side_info {
     char dtls_state[12];           /* "none", "handshake", "up", "failed" */
     uint16_t srtp_profile;         /* enum rg_srtp_profile once keyed, else 0 */
     uint64_t pkts_in, bytes_in;
+    char codec[32];                /* the peer's codec ("PCMU/8000"), "" before an answer */
+    bool transcoded;               /* the stream is transcoded (media/mcall_xc.c) */
 };
 struct rg_engine_call_info {
     char media[16];

@@ -26,6 +26,9 @@ const wsUrl = arg('--ws', 'ws://127.0.0.1:8080');
 const target = arg('--target', 'sip:echo@127.0.0.1');
 const mode = arg('--mode', 'hangup');
 const sippArgs = arg('--sipp', '');
+// Transcoding tests: --opus-only, --insertable, --dtmf DIGITS (200 ms, 100 ms gaps).
+const opts = { opusOnly: argv.includes('--opus-only'), insertable: argv.includes('--insertable') };
+if (argv.includes('--dtmf')) opts.dtmf = { digits: arg('--dtmf'), duration: 200, gap: 100 };
 const { spawn } = require('child_process');
 
 function bundleJssip() {
@@ -65,7 +68,8 @@ async function main() {
       result.sippStatus = await Promise.race([exited,
         new Promise((r) => setTimeout(() => { sipp.kill(); r('killed'); }, 15000))]);
     } else {
-      result = await browser.page.evaluate(([u, t, m]) => window.runCall(u, t, m), [wsUrl, target, mode]);
+      result = await browser.page.evaluate(([u, t, m, o]) => window.runCall(u, t, m, o),
+        [wsUrl, target, mode, opts]);
     }
   } catch (e) { result = { ...result, error: String(e) }; }
   await browser.close();

@@ -612,6 +612,10 @@ static void sip_calls_browser(struct rg_t *rt)
     CHECK_EQ_INT(rt, t.eng[0].req.rtcp_mux, 1);
     CHECK_EQ_INT(rt, t.eng[0].req.ice, RG_MICE_LITE); /* TG_WRTC: iceWebrtc */
     CHECK_EQ_INT(rt, t.eng[0].req.from_ice_lite, 0);  /* TG_SIP: iceSupport none */
+    /* TG_WRTC's PSP_WRTC: Opus (PT 111), then G.711 μ-law and A-law. */
+    CHECK_EQ_INT(rt, t.eng[0].req.codecs.n, 3);
+    CHECK(rt, t.eng[0].req.codecs.item[0].codec == RG_CODEC_OPUS &&
+                  t.eng[0].req.codecs.item[0].pt == 111);
     engine_done(&t, 0, RG_OK, WEBRTC_SDP);
     struct out *inv = find(&t, "INVITE", 0);
     REQUIRE(rt, inv != NULL);
@@ -634,6 +638,63 @@ static void sip_calls_browser(struct rg_t *rt)
     /* Nobody registered: 404. */
     t.registered = false;
     feed(&t, s, RG_B2B_FLOW_TO(RG_B2B_UDP), RG_B2B_UDP, 5080, "ZONE_SIP");
+    tb_deinit(&t);
+}
+
+/* The codecs offered to a leg come from its trunk group's packet service
+ * profile (ctl/psp_codec.h); answers and profiles without codecs ask for
+ * no change (all-zero). */
+static bool codecs_zero(const struct rg_mcodec_req *r)
+{
+    static const struct rg_mcodec_req zero;
+    return memcmp(r, &zero, sizeof(zero)) == 0;
+}
+
+static void profile_codecs(struct rg_t *rt)
+{
+    struct tb t;
+    REQUIRE(rt, tb_init(&t, false) == RG_OK);
+    call_up(rt, &t); /* TG_SIP: PSP DEFAULT = G711-DEFAULT, G711A-DEFAULT */
+    const struct rg_mcodec_req *r = &t.eng[0].req.codecs;
+    CHECK_EQ_INT(rt, r->n, 2);
+    CHECK(rt, r->mask_all && r->ours_first && !r->strip_all);
+    CHECK_EQ_INT(rt, r->ptime_ms, 20);
+    CHECK(rt, r->item[0].op == RG_MCODEC_TRANSCODE && r->item[0].codec == RG_CODEC_PCMU);
+    CHECK(rt, r->item[0].has_pt && r->item[0].pt == 0);
+    CHECK(rt, r->item[1].codec == RG_CODEC_PCMA && r->item[1].pt == 8);
+    CHECK(rt, codecs_zero(&t.eng[1].req.codecs)); /* the answer */
+    tb_deinit(&t);
+
+    static const char *const g729 =
+        "set profiles media codecEntry G729-T codec G729 packetSize 30 dtmf relay rfc2833\n"
+        "set profiles media codecEntry G722-T codec G722 packetSize 20 "
+        "preferredRtpPayloadType 9\n"
+        "set profiles media packetServiceProfile PSP_T codec codecEntry1 G729-T codecEntry2 "
+        "G722-T\n"
+        "set profiles media packetServiceProfile PSP_T honorRemotePrecedence enabled\n"
+        "set addressContext default zone ZONE_SIP sipTrunkGroup TG_SIP policy media "
+        "packetServiceProfile PSP_T\n";
+    REQUIRE(rt, tb_init_cfg(&t, false, g729) == RG_OK);
+    from_browser(&t, browser_invite(&t, "70"));
+    REQUIRE(rt, t.n_eng == 1);
+    r = &t.eng[0].req.codecs;
+    CHECK_EQ_INT(rt, r->n, 2);
+    CHECK(rt, r->item[0].codec == RG_CODEC_G729 && !r->item[0].has_pt);
+    CHECK_EQ_INT(rt, r->item[0].ptime_ms, 30);
+    CHECK(rt, r->item[1].codec == RG_CODEC_G722 && r->item[1].pt == 9);
+    CHECK(rt, r->mask_all && !r->ours_first && r->dtmf_set);
+    CHECK_EQ_INT(rt, r->ptime_ms, 30);
+    tb_deinit(&t);
+
+    /* A profile without codec entries: no codec changes (the demo's relay). */
+    static const char *const none =
+        "set profiles media packetServiceProfile PSP_N rtcpOptions rtcp enable\n"
+        "set addressContext default zone ZONE_SIP sipTrunkGroup TG_SIP policy media "
+        "packetServiceProfile PSP_N\n";
+    REQUIRE(rt, tb_init_cfg(&t, false, none) == RG_OK);
+    from_browser(&t, browser_invite(&t, "70"));
+    REQUIRE(rt, t.n_eng == 1);
+    CHECK(rt, codecs_zero(&t.eng[0].req.codecs));
     tb_deinit(&t);
 }
 
@@ -955,6 +1016,7 @@ static const struct rg_test_case cases[] = {
     {"ice_full_toward_offerer", ice_full_toward_offerer},
     {"ice_restart_absorbed", ice_restart_absorbed},
     {"oom_stepping", oom_stepping},
+    {"profile_codecs", profile_codecs},
 };
 
 RG_TEST_MAIN(cases)

@@ -429,7 +429,7 @@ static void cds_seed_record(struct rg_t *t)
     memset(&r, 0, sizeof(r));
     r.gcid = 44;
     for (int i = 0; i < RG_CDS_NFIELDS; i++)
-        snprintf(r.val[i], sizeof(r.val[i]), "%s", v[i]);
+        snprintf(r.val[i], sizeof(r.val[i]), "%s", v[i] ? v[i] : ""); /* extensions: empty */
     CHECK_OK(t, rg_cds_put(&tab, &r));
     size_t len = 0;
     char *want = rg_t_read_file("tests/vectors/seed/callDetailStatus.txt", &len);
