@@ -145,6 +145,9 @@ int rg__b2b_engine(struct rg_b2b *b, struct b2b_call *c, enum b2b_op op, int fro
         /* The answer's presentation was fixed by the offer. */
         rg_mside_req_keep(&req);
         req.sig_src = c->leg[from_leg].peer.addr;
+        /* RFC 5763 §5: our a=setup toward the offerer's actpass follows the
+         * dtlsRole of its trunk group's DTLS profile (server: passive). */
+        req.dtls_passive = (int8_t)rg__b2b_tg_dtls_passive(b->cfg.cfg, c->leg[1 - from_leg].n.tg);
     } else {
         /* Toward the offerer too ICE follows its trunk group: iceWebrtc
          * (and iceLync) answer with a lite agent, iceFull with a full one. */

@@ -131,6 +131,18 @@ bool rg__b2b_attr_relay(const struct rg_cfg *cfg, const char *tg)
     return v && strcmp(v, "enabled") == 0;
 }
 
+int rg__b2b_tg_dtls_passive(const struct rg_cfg *cfg, const char *tg)
+{
+    struct rg_tg_ref ref;
+    if (!cfg || !tg || !tg[0] || rg_cfg_trunk_group(cfg, tg, &ref) != RG_OK)
+        return -1;
+    const char *prof = rg_cfg_get_at(ref.tg, "media dtlsProfileName");
+    char path[128];
+    snprintf(path, sizeof(path), "profiles security dtlsProfile %s dtlsRole", prof ? prof : "");
+    const char *role = prof ? rg_cfg_get(cfg, path) : NULL;
+    return role ? strcmp(role, "server") == 0 : -1;
+}
+
 int rg__b2b_tg_ice(const struct rg_cfg *cfg, const char *tg)
 {
     struct rg_tg_ref ref;

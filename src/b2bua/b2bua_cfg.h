@@ -40,6 +40,10 @@ void rg__b2b_tg_names(const struct rg_cfg *cfg, const char *tg, struct b2b_tgnam
 bool rg__b2b_dtls_fallback(const struct rg_cfg *cfg, const char *tg);
 /* media sdpAttributesSelectiveRelay of the trunk group is enabled. */
 bool rg__b2b_attr_relay(const struct rg_cfg *cfg, const char *tg);
+/* dtlsRole of the trunk group's `media dtlsProfileName`: 1 server (answer
+ * an actpass offer with a=setup:passive), 0 client (active), -1 no profile
+ * (the engine's default: active). */
+int rg__b2b_tg_dtls_passive(const struct rg_cfg *cfg, const char *tg);
 /* iceSupport of the trunk group: 0 none, 1 iceWebrtc/iceLync (lite), 2 iceFull. */
 int rg__b2b_tg_ice(const struct rg_cfg *cfg, const char *tg);
 /* The codec request toward a leg of trunk group tg from its packet service

@@ -348,6 +348,7 @@ static struct rg_sip_msg *call_up(struct rg_t *rt, struct tb *t)
     CHECK(rt, find(t, "ACK", 0) != NULL);
     NEED(rt, t->n_eng == 2);
     CHECK(rt, t->eng[1].answer && strcmp(t->eng[1].to, "b") == 0);
+    CHECK_EQ_INT(rt, t->eng[1].req.dtls_passive, 1); /* defaultDtlsProfile dtlsRole server */
     engine_done(t, 1, RG_OK, WEBRTC_SDP);
     struct out *ok = find(t, "INVITE", 200);
     NEED(rt, ok != NULL);
@@ -962,6 +963,39 @@ static void ice_full_toward_offerer(struct rg_t *rt)
     tb_deinit(&t);
 }
 
+/* dtlsRole of the offering browser's trunk group's DTLS profile: client
+ * answers its actpass active; a trunk group without a profile (TG_LO, the
+ * ingress trunk group by source prefix) leaves the engine's default. */
+static void dtls_role_from_profile(struct rg_t *rt)
+{
+    struct tb t;
+    REQUIRE(rt, tb_init_cfg(&t, false,
+                            "set profiles security dtlsProfile defaultDtlsProfile dtlsRole "
+                            "client\n") == RG_OK);
+    from_browser(&t, browser_invite(&t, "70"));
+    REQUIRE(rt, t.n_eng == 1);
+    engine_done(&t, 0, RG_OK, PLAIN_SDP);
+    struct out *inv = find(&t, "INVITE", 0);
+    REQUIRE(rt, inv != NULL);
+    answer(&t, inv->m, 200, PLAIN_SDP, true);
+    REQUIRE(rt, t.n_eng == 2);
+    CHECK(rt, t.eng[1].answer);
+    CHECK_EQ_INT(rt, t.eng[1].req.dtls_passive, 0);
+    tb_deinit(&t);
+    REQUIRE(rt, tb_init_cfg(&t, false,
+                            "set addressContext default zone ZONE_WRTC sipTrunkGroup TG_LO "
+                            "ingressIpPrefix 127.0.0.0 8\n") == RG_OK);
+    from_browser(&t, browser_invite(&t, "70"));
+    REQUIRE(rt, t.n_eng == 1);
+    engine_done(&t, 0, RG_OK, PLAIN_SDP);
+    inv = find(&t, "INVITE", 0);
+    REQUIRE(rt, inv != NULL);
+    answer(&t, inv->m, 200, PLAIN_SDP, true);
+    REQUIRE(rt, t.n_eng == 2);
+    CHECK_EQ_INT(rt, t.eng[1].req.dtls_passive, -1);
+    tb_deinit(&t);
+}
+
 static void ice_restart_absorbed(struct rg_t *rt)
 {
     struct tb t;
@@ -1014,6 +1048,7 @@ static const struct rg_test_case cases[] = {
     {"glare_and_update", glare_and_update},
     {"sdp_attribute_relay", sdp_attribute_relay},
     {"ice_full_toward_offerer", ice_full_toward_offerer},
+    {"dtls_role_from_profile", dtls_role_from_profile},
     {"ice_restart_absorbed", ice_restart_absorbed},
     {"oom_stepping", oom_stepping},
     {"profile_codecs", profile_codecs},
