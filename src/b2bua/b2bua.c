@@ -145,6 +145,13 @@ int rg__b2b_engine(struct rg_b2b *b, struct b2b_call *c, enum b2b_op op, int fro
         /* The answer's presentation was fixed by the offer. */
         rg_mside_req_keep(&req);
         req.sig_src = c->leg[from_leg].peer.addr;
+        /* RFC 5763 §5: our a=setup toward the offerer's actpass follows the
+         * dtlsRole of its trunk group's DTLS profile (server: passive). */
+        req.dtls_passive = (int8_t)rg__b2b_tg_dtls_passive(b->cfg.cfg, c->leg[1 - from_leg].n.tg);
+    } else {
+        /* Toward the offerer too ICE follows its trunk group: iceWebrtc
+         * (and iceLync) answer with a lite agent, iceFull with a full one. */
+        req.from_ice_lite = rg__b2b_tg_ice(b->cfg.cfg, c->leg[from_leg].n.tg) == 1;
     }
     struct rg_str from = rg_str_from_cstr(answer ? tags[1 - from_leg] : tags[from_leg]);
     struct rg_str to = rg_str_from_cstr(answer ? tags[from_leg] : tags[1 - from_leg]);
@@ -313,7 +320,7 @@ static void leg_a(struct b2b_call *c, const struct rg_b2b_rx *rx, const struct r
     a->tp = rx->kind;
     a->webrtc = is_webrtc(rx->kind);
     a->peer = rx->from;
-    rg__b2b_zone_tg(cfg, rx->zone, &a->n);
+    rg__b2b_zone_tg(cfg, rx->zone, &rx->from.addr, &a->n);
     const struct rg_sip_addr *f = rx->msg->from;
     if (f && f->uri.user.len)
         (void)!rg_str_copy_cstr(f->uri.user, a->number, sizeof(a->number));

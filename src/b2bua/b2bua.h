@@ -24,7 +24,9 @@
  *
  * Configuration: cfg is a borrowed snapshot (rg_b2b_set_cfg swaps it; the
  * caller keeps it alive until the next swap or rg_b2b_free).  Ingress trunk
- * group: the first enabled sipTrunkGroup of the listener's zone; egress:
+ * group: among the enabled sipTrunkGroups of the listener's zone, the one
+ * whose ingressIpPrefix is the longest match of the source address, else
+ * the first without ingressIpPrefix; egress:
  * the routing table (browser callers) or the registrar (SIP callers whose
  * Request-URI user is registered).
  *

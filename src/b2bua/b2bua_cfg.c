@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/addr.h"
 #include "ctl/cfg_access.h"
 #include "ctl/psp_codec.h"
 
@@ -16,7 +17,57 @@ static void put(struct b2b_tgname *o, const char *tg, const char *zone, const ch
     (void)!rg_str_copy_cstr(rg_str_from_cstr(ac ? ac : ""), o->ac, sizeof(o->ac));
 }
 
-void rg__b2b_zone_tg(const struct rg_cfg *cfg, const char *zone, struct b2b_tgname *out)
+/* The longest ingressIpPrefix of trunk group t that holds src: its length,
+ * or -1 when none does (or t has none). */
+static int tg_prefix_match(const struct rg_cfg_node *t, const struct rg_addr *src)
+{
+    int best = -1;
+    for (const struct rg_cfg_node *p = t->first; p && src; p = p->next) {
+        struct rg_addr net;
+        int64_t len = -1;
+        if (strcmp(p->sch->name, "ingressIpPrefix") != 0 || !p->key ||
+            rg_addr_parse_ip(rg_str_from_cstr(p->key), &net) != RG_OK ||
+            rg_cfg_get_int(p, "prefixLength", &len) != RG_OK || len < 0 ||
+            len > (net.family == RG_AF_INET4 ? 32 : 128) || net.family != src->family)
+            continue;
+        if (len > best && rg_addr_prefix_eq(&net, src, (unsigned)len))
+            best = (int)len;
+    }
+    return best;
+}
+
+static bool tg_has_prefixes(const struct rg_cfg_node *t)
+{
+    for (const struct rg_cfg_node *p = t->first; p; p = p->next) {
+        if (strcmp(p->sch->name, "ingressIpPrefix") == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Among the enabled trunk groups of zone z: the longest prefix match of
+ * src, else the first one without prefixes. */
+static const struct rg_cfg_node *pick_tg(const struct rg_cfg_node *z, const struct rg_addr *src)
+{
+    const struct rg_cfg_node *best = NULL, *plain = NULL;
+    int best_len = -1;
+    for (const struct rg_cfg_node *t = z->first; t; t = t->next) {
+        const char *st = rg_cfg_get_at(t, "state");
+        if (strcmp(t->sch->name, "sipTrunkGroup") != 0 || (st && strcmp(st, "enabled")))
+            continue;
+        int len = tg_prefix_match(t, src);
+        if (len > best_len) {
+            best = t;
+            best_len = len;
+        }
+        if (!plain && !tg_has_prefixes(t))
+            plain = t;
+    }
+    return best ? best : plain;
+}
+
+void rg__b2b_zone_tg(const struct rg_cfg *cfg, const char *zone, const struct rg_addr *src,
+                     struct b2b_tgname *out)
 {
     for (const struct rg_cfg_node *ac = cfg && zone ? cfg->root.first : NULL; ac; ac = ac->next) {
         if (strcmp(ac->sch->name, "addressContext") != 0)
@@ -24,10 +75,8 @@ void rg__b2b_zone_tg(const struct rg_cfg *cfg, const char *zone, struct b2b_tgna
         for (const struct rg_cfg_node *z = ac->first; z; z = z->next) {
             if (!z->key || strcmp(z->key, zone) != 0)
                 continue;
-            for (const struct rg_cfg_node *t = z->first; t; t = t->next) {
-                const char *st = rg_cfg_get_at(t, "state");
-                if (strcmp(t->sch->name, "sipTrunkGroup") != 0 || (st && strcmp(st, "enabled")))
-                    continue;
+            const struct rg_cfg_node *t = pick_tg(z, src);
+            if (t) {
                 put(out, t->key, z->key, ac->key);
                 return;
             }
@@ -44,7 +93,7 @@ void rg__b2b_ws_zone_tg(const struct rg_cfg *cfg, struct b2b_tgname *out)
             for (const struct rg_cfg_node *sp = z->first; sp; sp = sp->next) {
                 const char *t = rg_cfg_get_at(sp, "transportProtocolsAllowed");
                 if (strcmp(sp->sch->name, "sipSigPort") == 0 && t && strstr(t, "sip-ws")) {
-                    rg__b2b_zone_tg(cfg, z->key, out);
+                    rg__b2b_zone_tg(cfg, z->key, NULL, out);
                     return;
                 }
             }
@@ -80,6 +129,18 @@ bool rg__b2b_attr_relay(const struct rg_cfg *cfg, const char *tg)
         return false;
     const char *v = rg_cfg_get_at(ref.tg, "media sdpAttributesSelectiveRelay");
     return v && strcmp(v, "enabled") == 0;
+}
+
+int rg__b2b_tg_dtls_passive(const struct rg_cfg *cfg, const char *tg)
+{
+    struct rg_tg_ref ref;
+    if (!cfg || !tg || !tg[0] || rg_cfg_trunk_group(cfg, tg, &ref) != RG_OK)
+        return -1;
+    const char *prof = rg_cfg_get_at(ref.tg, "media dtlsProfileName");
+    char path[128];
+    snprintf(path, sizeof(path), "profiles security dtlsProfile %s dtlsRole", prof ? prof : "");
+    const char *role = prof ? rg_cfg_get(cfg, path) : NULL;
+    return role ? strcmp(role, "server") == 0 : -1;
 }
 
 int rg__b2b_tg_ice(const struct rg_cfg *cfg, const char *tg)

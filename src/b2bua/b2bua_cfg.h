@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+#include "core/addr.h"
 #include "core/str.h"
 #include "ctl/cfg.h"
 #include "media/mcodec.h"
@@ -25,8 +26,12 @@ struct b2b_route {
     unsigned port;
 };
 
-/* The first enabled sipTrunkGroup of zone; out untouched when none. */
-void rg__b2b_zone_tg(const struct rg_cfg *cfg, const char *zone, struct b2b_tgname *out);
+/* The ingress trunk group of a request from src (NULL: unknown) received on
+ * a listener of zone: among the zone's enabled sipTrunkGroups the one with
+ * the longest ingressIpPrefix holding src, else the first without any
+ * ingressIpPrefix.  out untouched when none. */
+void rg__b2b_zone_tg(const struct rg_cfg *cfg, const char *zone, const struct rg_addr *src,
+                     struct b2b_tgname *out);
 /* The first trunk group of the first zone with a WebSocket listener. */
 void rg__b2b_ws_zone_tg(const struct rg_cfg *cfg, struct b2b_tgname *out);
 /* Zone and address context of trunk group tg. */
@@ -35,6 +40,10 @@ void rg__b2b_tg_names(const struct rg_cfg *cfg, const char *tg, struct b2b_tgnam
 bool rg__b2b_dtls_fallback(const struct rg_cfg *cfg, const char *tg);
 /* media sdpAttributesSelectiveRelay of the trunk group is enabled. */
 bool rg__b2b_attr_relay(const struct rg_cfg *cfg, const char *tg);
+/* dtlsRole of the trunk group's `media dtlsProfileName`: 1 server (answer
+ * an actpass offer with a=setup:passive), 0 client (active), -1 no profile
+ * (the engine's default: active). */
+int rg__b2b_tg_dtls_passive(const struct rg_cfg *cfg, const char *tg);
 /* iceSupport of the trunk group: 0 none, 1 iceWebrtc/iceLync (lite), 2 iceFull. */
 int rg__b2b_tg_ice(const struct rg_cfg *cfg, const char *tg);
 /* The codec request toward a leg of trunk group tg from its packet service

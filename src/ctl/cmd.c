@@ -225,6 +225,14 @@ static int on_name(struct walker *w, const struct rg_cmd_tok *t)
     enum rg_sch_match m = t->quoted ? RG_SCH_NONE : rg_sch_child(w->cur, t->s, &k);
     if (m == RG_SCH_AMBIGUOUS)
         return ambiguous(w, t, w->cur, false);
+    if (m == RG_SCH_NONE && w->set_mode && w->cur->kind == RG_SCH_LIST && !t->quoted &&
+        w->cur->kids && (w->cur->kids[0].flags & RG_SCH_F_POS)) {
+        w->pend = &w->cur->kids[0]; /* `ingressIpPrefix 10.0.0.0 24` */
+        w->pend_off = t->off;
+        w->lv[0] = '\0';
+        w->lv_count = 0;
+        return set_leaf(w, t);
+    }
     if (m == RG_SCH_NONE)
         return fail(w, t->off, "syntax error: unknown element");
     w->pend = k;

@@ -141,8 +141,18 @@ static const struct rg_sch_node tg_signaling[] = {
     END,
 };
 
+/* Sonus/Ribbon `ingressIpPrefix <ip> <prefixLength>`: sources whose calls
+ * enter on this trunk group (longest prefix of the zone wins). */
+static const struct rg_sch_node tg_ingress_prefix[] = {
+    { .name = "prefixLength", .kind = RG_SCH_LEAF, .type = RG_TY_INT, .flags = RG_SCH_F_POS,
+      .min = 0, .max = 128, .help = "Prefix length in bits (IPv4 at most 32)" },
+    END,
+};
+
 static const struct rg_sch_node trunk_group[] = {
     L_ENUM("state", en_ed, "enabled", "Administrative state"),
+    { .name = "ingressIpPrefix", .kind = RG_SCH_LIST, .type = RG_TY_IP, .kids = tg_ingress_prefix,
+      .help = "Source prefix of calls entering on this trunk group (longest match in the zone)" },
     CONT("media", tg_media, "Media settings"),
     CONT("policy", tg_policy, "Policies"),
     CONT("services", tg_services, "Services"),

@@ -45,6 +45,9 @@ enum rg_sch_type {
 
 /* Flags. */
 #define RG_SCH_F_OPER 0x01u /* shown only with `details` (rtcgate-specific knobs) */
+/* A list entry's leaf whose value may follow the key without its name
+ * (`ingressIpPrefix 10.0.0.0 24`, the vendor's two-key list). */
+#define RG_SCH_F_POS 0x02u
 
 struct rg_sch_enum {
     const char *const *values;  /* canonical spellings, NULL-terminated */

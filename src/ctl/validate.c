@@ -196,8 +196,28 @@ static void check_dtls_profile(struct vctx *v, const struct rg_cfg_node *p)
                       "add tls_ecdhe_ecdsa_with_aes_128_gcm_sha256");
 }
 
+/* ingressIpPrefix <ip> <prefixLength>: the length is needed and fits the
+ * address family (32 bits for IPv4, 128 for IPv6). */
+static void check_ingress_prefixes(struct vctx *v, const struct rg_cfg_node *tg)
+{
+    for (const struct rg_cfg_node *p = tg->first; p && v->rc == RG_OK; p = p->next) {
+        if (strcmp(p->sch->name, "ingressIpPrefix") != 0 || !p->key)
+            continue;
+        int64_t len = -1;
+        if (rg_cfg_get_int(p, "prefixLength", &len) != RG_OK) {
+            abort_at(v, p, "prefixLength", "is mandatory (ingressIpPrefix <ip> <prefixLength>)");
+            return;
+        }
+        if (!strchr(p->key, ':') && len > 32)
+            abort_at(v, p, "prefixLength", "must be 0-32 for an IPv4 prefix");
+    }
+}
+
 static void check_trunk_group(struct vctx *v, const struct rg_cfg_node *tg)
 {
+    check_ingress_prefixes(v, tg);
+    if (v->rc != RG_OK)
+        return;
     /* The effective profile, the schema default (DEFAULT) included. */
     const char *psp = rg_cfg_get_at(tg, "policy media packetServiceProfile");
     if (psp && !find_ref(&v->c->root, "profiles media packetServiceProfile", psp, 0)) {

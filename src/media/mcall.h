@@ -122,6 +122,11 @@ struct rg_mside_req {
      * side: DTLS-SRTP with ICE and rtcp-mux).  Positional initialisers
      * that stop before it leave it 0. */
     int8_t bundle;
+    /* RFC 8445 §2.5: 1 = rtcgate's agent toward the side the SDP comes
+     * from is ICE-lite (its answer carries a=ice-lite) although that
+     * sender does full ICE (a trunk group with iceWebrtc).  Taken from the
+     * first offer only; anything else: an agent as the SDP implies. */
+    int8_t from_ice_lite;
     struct rg_addr advertise; /* RG_AF_NONE: not requested */
     struct rg_addr sig_src;   /* where the SDP's SIP message came from (ng
                                  "received-from"), RG_AF_NONE: unknown */

@@ -489,6 +489,8 @@ static int new_stream(struct rg_mcall *c, const struct rg_sdp_media *m, int from
         st->side[k].plan = *plan_from;
         if (k != from)
             rg_mside_plan_apply(&st->side[k].plan, req);
+        else if (req->from_ice_lite == 1 && plan_from->ice == RG_MICE_FULL)
+            st->side[k].plan.ice = RG_MICE_LITE; /* a lite agent answers the offerer */
     }
     c->n_streams++;
     return RG_OK;

@@ -330,6 +330,7 @@ static struct rg_sip_msg *call_up(struct rg_t *rt, struct tb *t)
     CHECK_EQ_INT(rt, t->eng[0].req.transport, RG_MT_RTP_AVP);
     CHECK_EQ_INT(rt, t->eng[0].req.ice, RG_MICE_NONE);
     CHECK_EQ_INT(rt, t->eng[0].req.rtcp_mux, 0);
+    CHECK_EQ_INT(rt, t->eng[0].req.from_ice_lite, 1); /* TG_WRTC iceWebrtc: lite to the browser */
     engine_done(t, 0, RG_OK, PLAIN_SDP);
     struct out *inv = find(t, "INVITE", 0);
     NEED(rt, inv != NULL);
@@ -347,6 +348,7 @@ static struct rg_sip_msg *call_up(struct rg_t *rt, struct tb *t)
     CHECK(rt, find(t, "ACK", 0) != NULL);
     NEED(rt, t->n_eng == 2);
     CHECK(rt, t->eng[1].answer && strcmp(t->eng[1].to, "b") == 0);
+    CHECK_EQ_INT(rt, t->eng[1].req.dtls_passive, 1); /* defaultDtlsProfile dtlsRole server */
     engine_done(t, 1, RG_OK, WEBRTC_SDP);
     struct out *ok = find(t, "INVITE", 200);
     NEED(rt, ok != NULL);
@@ -610,6 +612,7 @@ static void sip_calls_browser(struct rg_t *rt)
     CHECK_EQ_INT(rt, t.eng[0].req.avpf, 1);
     CHECK_EQ_INT(rt, t.eng[0].req.rtcp_mux, 1);
     CHECK_EQ_INT(rt, t.eng[0].req.ice, RG_MICE_LITE); /* TG_WRTC: iceWebrtc */
+    CHECK_EQ_INT(rt, t.eng[0].req.from_ice_lite, 0);  /* TG_SIP: iceSupport none */
     /* TG_WRTC's PSP_WRTC: Opus (PT 111), then G.711 μ-law and A-law. */
     CHECK_EQ_INT(rt, t.eng[0].req.codecs.n, 3);
     CHECK(rt, t.eng[0].req.codecs.item[0].codec == RG_CODEC_OPUS &&
@@ -947,6 +950,52 @@ static void sdp_attribute_relay(struct rg_t *rt)
                        true);
 }
 
+/* iceFull on the browser's trunk group: a full agent answers its offer. */
+static void ice_full_toward_offerer(struct rg_t *rt)
+{
+    struct tb t;
+    REQUIRE(rt, tb_init_cfg(&t, false,
+                            "set addressContext default zone ZONE_WRTC sipTrunkGroup TG_WRTC "
+                            "services natTraversal iceSupport iceFull\n") == RG_OK);
+    from_browser(&t, browser_invite(&t, "70"));
+    REQUIRE(rt, t.n_eng == 1);
+    CHECK_EQ_INT(rt, t.eng[0].req.from_ice_lite, 0);
+    tb_deinit(&t);
+}
+
+/* dtlsRole of the offering browser's trunk group's DTLS profile: client
+ * answers its actpass active; a trunk group without a profile (TG_LO, the
+ * ingress trunk group by source prefix) leaves the engine's default. */
+static void dtls_role_from_profile(struct rg_t *rt)
+{
+    struct tb t;
+    REQUIRE(rt, tb_init_cfg(&t, false,
+                            "set profiles security dtlsProfile defaultDtlsProfile dtlsRole "
+                            "client\n") == RG_OK);
+    from_browser(&t, browser_invite(&t, "70"));
+    REQUIRE(rt, t.n_eng == 1);
+    engine_done(&t, 0, RG_OK, PLAIN_SDP);
+    struct out *inv = find(&t, "INVITE", 0);
+    REQUIRE(rt, inv != NULL);
+    answer(&t, inv->m, 200, PLAIN_SDP, true);
+    REQUIRE(rt, t.n_eng == 2);
+    CHECK(rt, t.eng[1].answer);
+    CHECK_EQ_INT(rt, t.eng[1].req.dtls_passive, 0);
+    tb_deinit(&t);
+    REQUIRE(rt, tb_init_cfg(&t, false,
+                            "set addressContext default zone ZONE_WRTC sipTrunkGroup TG_LO "
+                            "ingressIpPrefix 127.0.0.0 8\n") == RG_OK);
+    from_browser(&t, browser_invite(&t, "70"));
+    REQUIRE(rt, t.n_eng == 1);
+    engine_done(&t, 0, RG_OK, PLAIN_SDP);
+    inv = find(&t, "INVITE", 0);
+    REQUIRE(rt, inv != NULL);
+    answer(&t, inv->m, 200, PLAIN_SDP, true);
+    REQUIRE(rt, t.n_eng == 2);
+    CHECK_EQ_INT(rt, t.eng[1].req.dtls_passive, -1);
+    tb_deinit(&t);
+}
+
 static void ice_restart_absorbed(struct rg_t *rt)
 {
     struct tb t;
@@ -998,6 +1047,8 @@ static const struct rg_test_case cases[] = {
     {"session_expires_without_refresh", session_expires_without_refresh},
     {"glare_and_update", glare_and_update},
     {"sdp_attribute_relay", sdp_attribute_relay},
+    {"ice_full_toward_offerer", ice_full_toward_offerer},
+    {"dtls_role_from_profile", dtls_role_from_profile},
     {"ice_restart_absorbed", ice_restart_absorbed},
     {"oom_stepping", oom_stepping},
     {"profile_codecs", profile_codecs},

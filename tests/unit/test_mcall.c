@@ -312,7 +312,9 @@ static size_t make_rtp(uint8_t *b, uint16_t seq, uint8_t fill)
 }
 
 /* Sets up the call: offer from the browser, answer from the plain peer. */
-static int setup_call(struct rg_t *t, struct net *n, bool wrong_fp)
+/* The browser's offer answered by a plain peer; from_lite: rtcgate runs an
+ * ICE-lite agent toward the browser (a trunk group with iceWebrtc). */
+static int setup_call_ex(struct rg_t *t, struct net *n, bool wrong_fp, bool from_lite)
 {
     struct rg_buf offer, out;
     rg_buf_init(&offer, 8192);
@@ -323,6 +325,7 @@ static int setup_call(struct rg_t *t, struct net *n, bool wrong_fp)
     struct rg_mside_req to_plain = { .transport = RG_MT_RTP_AVP, .avpf = 0, .ice = RG_MICE_NONE,
                                      .rtcp_mux = 0, .dtls_passive = -1 };
     struct rg_mside_req keep = { -1, -1, -1, -1, -1 };
+    to_plain.from_ice_lite = from_lite;
     if (rc == RG_OK)
         rc = rg_mcall_sdp(n->call, n->now, 0, true, rg_buf_str(&offer), &to_plain, &out, &why);
     CHECK(t, rc == RG_OK);
@@ -337,11 +340,19 @@ static int setup_call(struct rg_t *t, struct net *n, bool wrong_fp)
         rc = rg_mcall_sdp(n->call, n->now, 1, false, rg_str_from_cstr(answer), &keep, &out, &why);
     if (rc == RG_OK)
         rc = browser_take_answer(t, n, rg_buf_str(&out));
+    /* RFC 8839 §5.3: a lite agent says so in its SDP, a full one does not. */
+    if (rc == RG_OK)
+        CHECK(t, (rg_str_find(rg_buf_str(&out), RG_STR_LIT("a=ice-lite")) >= 0) == from_lite);
     if (rc != RG_OK)
         fprintf(stderr, "    setup failed: %d %s\n", rc, why ? why : "");
     rg_buf_deinit(&offer);
     rg_buf_deinit(&out);
     return rc;
+}
+
+static int setup_call(struct rg_t *t, struct net *n, bool wrong_fp)
+{
+    return setup_call_ex(t, n, wrong_fp, false);
 }
 
 static const struct rg_mside *side(const struct net *n, int k)
@@ -382,6 +393,29 @@ static void call_flows_both_ways(struct rg_t *t)
     }
     CHECK_EQ_INT(t, n.b_media_in, 10);
     CHECK_EQ_INT(t, n.b_bad_in, 0);
+    net_deinit(&n);
+}
+
+/* iceWebrtc toward an offering browser: rtcgate answers as a lite agent
+ * (RFC 8445 §2.5), the browser's full agent controls, media flows. */
+static void lite_answer_to_full_offerer(struct rg_t *t)
+{
+    struct net n;
+    REQUIRE(t, net_init(&n, false) == RG_OK);
+    REQUIRE(t, setup_call_ex(t, &n, false, true) == RG_OK);
+    CHECK_EQ_INT(t, side(&n, 0)->plan.ice, RG_MICE_LITE);
+    CHECK_EQ_INT(t, side(&n, 0)->remote_ice, RG_MICE_FULL);
+    run(&n, 3000);
+    CHECK(t, rg_ice_agent_state(n.b_ice) >= RG_ICE_STATE_CONNECTED);
+    CHECK_EQ_INT(t, side(&n, 0)->dtls_state, RG_MDTLS_UP);
+    struct rg_addr eng1 = side(&n, 1)->local_rtp;
+    for (uint16_t s = 1; s <= 5; s++) {
+        uint8_t pkt[RG_MCALL_MAX_PACKET];
+        size_t len = make_rtp(pkt, s, 0xCD);
+        rg_mcall_handle_datagram(n.call, n.now, fd_for(&n, &eng1), &n.p_addr, pkt, len);
+        run(&n, 20);
+    }
+    CHECK_EQ_INT(t, n.b_media_in, 5);
     net_deinit(&n);
 }
 
@@ -748,6 +782,7 @@ static void unsupported_and_bad_sdp(struct rg_t *t)
 }
 
 static const struct rg_test_case cases[] = {
+    {"lite_answer_to_full_offerer", lite_answer_to_full_offerer},
     { "call_flows_both_ways", call_flows_both_ways },
     { "rtp_bleed_and_forged_srtp", rtp_bleed_and_forged_srtp },
     { "fingerprint_mismatch_fails_leg", fingerprint_mismatch_fails_leg },
