@@ -67,6 +67,14 @@ struct rg_mports {
     void *ud;
 };
 
+/* One DTLS profile of the engine (`profiles security dtlsProfile NAME`):
+ * its context (versions, ciphers, handshake timer, certificate) and the
+ * fingerprint of that certificate (RFC 8122 §5). */
+struct rg_mdtls_prof {
+    struct rg_dtls_ctx *ctx;
+    struct rg_dtls_fp fp;
+};
+
 /* What every call of one loop shares. */
 struct rg_mcall_env {
     const struct rg_rng *rng;
@@ -74,6 +82,10 @@ struct rg_mcall_env {
     struct rg_mports ports;
     struct rg_dtls_ctx *dtls;         /* shared DTLS context (profile + cert) */
     struct rg_dtls_fp local_fp;       /* a=fingerprint of our certificate */
+    /* Further DTLS profiles a side may use instead (a trunk group's
+     * dtlsProfileName); struct rg_mside_req picks one by 1-based index. */
+    const struct rg_mdtls_prof *dtls_profs;
+    unsigned n_dtls_profs;
     struct rg_addr media_ip;          /* address advertised and bound */
     struct rg_addr media_ip6;         /* second family for ICE host candidates, or RG_AF_NONE */
     /* The loop's share of the aggregate STUN and DTLS policers (vendor
@@ -127,6 +139,11 @@ struct rg_mside_req {
      * sender does full ICE (a trunk group with iceWebrtc).  Taken from the
      * first offer only; anything else: an agent as the SDP implies. */
     int8_t from_ice_lite;
+    /* DTLS profile of the side receiving this SDP (dtls_prof) and of the
+     * side it comes from (from_dtls_prof): 0 = env->dtls / env->local_fp,
+     * k = env->dtls_profs[k - 1]; an index beyond the table is the default.
+     * Taken when a stream is created (first offer) only. */
+    uint8_t dtls_prof, from_dtls_prof;
     struct rg_addr advertise; /* RG_AF_NONE: not requested */
     struct rg_addr sig_src;   /* where the SDP's SIP message came from (ng
                                  "received-from"), RG_AF_NONE: unknown */
@@ -184,6 +201,8 @@ struct rg_mside {
     struct rg_ice_agent *ice;
     /* DTLS-SRTP */
     struct rg_dtls_conn *dtls;
+    struct rg_dtls_ctx *dtls_ctx;       /* this side's DTLS profile (never NULL once created) */
+    const struct rg_dtls_fp *local_fp;  /* fingerprint written in its a=fingerprint */
     uint8_t dtls_role;            /* enum rg_dtls_role, 0 until known */
     bool dtls_deferred;           /* client role: start once ICE has a path */
     uint8_t dtls_state;           /* enum rg_mside_dtls_state */

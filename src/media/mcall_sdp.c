@@ -265,7 +265,7 @@ int rg__mside_dtls_start(struct rg_mcall *c, struct rg_mside *s, int64_t now_us)
         cfg.peer_id = (const uint8_t *)peer;
         cfg.peer_id_len = strlen(peer);
     }
-    int rc = rg_dtls_conn_new(c->env->dtls, &cfg, now_us, &s->dtls);
+    int rc = rg_dtls_conn_new(s->dtls_ctx ? s->dtls_ctx : c->env->dtls, &cfg, now_us, &s->dtls);
     s->dtls_deferred = false;
     s->dtls_state = rc == RG_OK ? RG_MDTLS_HANDSHAKE : RG_MDTLS_FAILED;
     return rc;
@@ -398,7 +398,7 @@ static int write_transport(struct rg_mcall *c, const struct rg_mstream *st, stru
     }
     if (rc == RG_OK && p->transport == RG_MT_DTLS_SRTP) {
         char fp[RG_DTLS_FP_STRLEN];
-        rc = rg_dtls_fp_format(&c->env->local_fp, fp, sizeof(fp));
+        rc = rg_dtls_fp_format(s->local_fp ? s->local_fp : &c->env->local_fp, fp, sizeof(fp));
         if (rc == RG_OK)
             rc = rg_sdp_attr_add(&m->attrs, a, "fingerprint", rg_str_from_cstr(fp));
         /* RFC 5763 §5: offers say actpass unless an association exists,
@@ -467,6 +467,19 @@ void rg_mside_plan_apply(struct rg_mside_plan *p, const struct rg_mside_req *r)
         p->rtcp_mux = true;
 }
 
+/* The DTLS profile a side uses: 0 or an index beyond the table = the
+ * engine's default. */
+static void side_dtls_prof(const struct rg_mcall_env *env, struct rg_mside *s, unsigned k)
+{
+    if (k >= 1 && k <= env->n_dtls_profs && env->dtls_profs[k - 1].ctx) {
+        s->dtls_ctx = env->dtls_profs[k - 1].ctx;
+        s->local_fp = &env->dtls_profs[k - 1].fp;
+    } else {
+        s->dtls_ctx = env->dtls;
+        s->local_fp = &env->local_fp;
+    }
+}
+
 static int new_stream(struct rg_mcall *c, const struct rg_sdp_media *m, int from,
                       const struct rg_mside_plan *plan_from, const struct rg_mside_req *req)
 {
@@ -486,6 +499,7 @@ static int new_stream(struct rg_mcall *c, const struct rg_sdp_media *m, int from
     }
     for (int k = 0; k < 2; k++) {
         st->side[k].fd_rtp = st->side[k].fd_rtcp = st->side[k].fd_alt = -1;
+        side_dtls_prof(c->env, &st->side[k], k == from ? req->from_dtls_prof : req->dtls_prof);
         st->side[k].plan = *plan_from;
         if (k != from)
             rg_mside_plan_apply(&st->side[k].plan, req);

@@ -28,7 +28,8 @@ struct net {
     struct rg_rng_seeded rs;
     struct rg_rng rng;
     struct rg_mcall_env env;
-    struct rg_dtls_cert *cert;
+    struct rg_dtls_cert *cert, *cert2;
+    struct rg_mdtls_prof profs[2]; /* a second certificate; a cipher the browser lacks */
     struct rg_mcall *call;
     int next_fd;
     int fds[8];
@@ -51,6 +52,8 @@ struct net {
     uint8_t p_last[256];
     size_t p_last_len;
     int64_t now;
+    struct rg_dtls_fp expect_fp; /* the engine fingerprint the browser accepts */
+    uint8_t prof;                /* DTLS profile of the browser's side (0 = default) */
 };
 
 static int fake_open(void *ud, const struct rg_addr *ip, bool pair, int fds[2],
@@ -120,7 +123,18 @@ static int net_init(struct net *n, bool wrong_fingerprint)
         rg_dtls_cert_generate(&n->brng, "other", NOW_UNIX, 30, &n->b_fake_cert) != RG_OK ||
         rg_dtls_ctx_new(&p, n->b_cert, NULL, NULL, &n->b_dctx) != RG_OK)
         return RG_ECRYPTO;
+    struct rg_dtls_profile p2 = p;
+    p2.ciphers = "ECDHE-RSA-AES128-GCM-SHA256"; /* an RSA suite; the browser's key is ECDSA */
+    if (rg_dtls_cert_generate(&n->rng, "engine2", NOW_UNIX, 30, &n->cert2) != RG_OK ||
+        rg_dtls_ctx_new(&p, n->cert2, NULL, NULL, &n->profs[0].ctx) != RG_OK ||
+        rg_dtls_cert_fingerprint(n->cert2, RG_DTLS_HASH_SHA256, &n->profs[0].fp) != RG_OK ||
+        rg_dtls_ctx_new(&p2, n->cert, NULL, NULL, &n->profs[1].ctx) != RG_OK)
+        return RG_ECRYPTO;
+    n->profs[1].fp = n->env.local_fp;
+    n->env.dtls_profs = n->profs;
+    n->env.n_dtls_profs = 2;
     (void)wrong_fingerprint;
+    n->expect_fp = n->env.local_fp;
     n->env.rng = &n->rng;
     n->env.media_ip = addr("198.51.100.1", 0);
     n->env.ports = (struct rg_mports){ .open = fake_open, .close = fake_close, .ud = n };
@@ -139,7 +153,10 @@ static void net_deinit(struct net *n)
     rg_srtp_free(n->b_out);
     rg_dtls_ctx_free(n->b_dctx);
     rg_dtls_ctx_free(n->env.dtls);
+    rg_dtls_ctx_free(n->profs[0].ctx);
+    rg_dtls_ctx_free(n->profs[1].ctx);
     rg_dtls_cert_free(n->cert);
+    rg_dtls_cert_free(n->cert2);
     rg_dtls_cert_free(n->b_cert);
     rg_dtls_cert_free(n->b_fake_cert);
 }
@@ -200,7 +217,7 @@ static int browser_take_answer(struct rg_t *t, struct net *n, struct rg_str sdp_
         /* We answered actpass: the engine chose; the browser takes the other role. */
         bool engine_active = m->attrs.v[su].u.setup == RG_SDP_SETUP_ACTIVE;
         struct rg_dtls_conn_cfg cfg = { .role = engine_active ? RG_DTLS_SERVER : RG_DTLS_CLIENT,
-                                        .n_remote_fp = 1, .remote_fp[0] = n->env.local_fp };
+                                        .n_remote_fp = 1, .remote_fp[0] = n->expect_fp };
         if (rc == RG_OK)
             rc = rg_dtls_conn_new(n->b_dctx, &cfg, n->now, &n->b_dtls);
     }
@@ -326,6 +343,7 @@ static int setup_call_ex(struct rg_t *t, struct net *n, bool wrong_fp, bool from
                                      .rtcp_mux = 0, .dtls_passive = -1 };
     struct rg_mside_req keep = { -1, -1, -1, -1, -1 };
     to_plain.from_ice_lite = from_lite;
+    to_plain.from_dtls_prof = n->prof;
     if (rc == RG_OK)
         rc = rg_mcall_sdp(n->call, n->now, 0, true, rg_buf_str(&offer), &to_plain, &out, &why);
     CHECK(t, rc == RG_OK);
@@ -759,6 +777,54 @@ static void slow_ice_does_not_fail_dtls(struct rg_t *t)
     net_deinit(&n);
 }
 
+/* A trunk group's DTLS profile (dtlsProfileName): the browser's side uses
+ * the second profile's certificate; the answer carries its fingerprint, not
+ * the default one, and the browser, checking that fingerprint, completes
+ * the handshake (RFC 5763 §5) and media flows.  A profile whose only cipher
+ * suite the browser cannot use fails the leg. */
+static void side_dtls_profile(struct rg_t *t)
+{
+    struct net n;
+    REQUIRE(t, net_init(&n, false) == RG_OK);
+    n.prof = 1;
+    n.expect_fp = n.profs[0].fp;
+    REQUIRE(t, setup_call(t, &n, false) == RG_OK);
+    char fp2[RG_DTLS_FP_STRLEN], fp1[RG_DTLS_FP_STRLEN];
+    REQUIRE(t, rg_dtls_fp_format(&n.profs[0].fp, fp2, sizeof(fp2)) == RG_OK);
+    REQUIRE(t, rg_dtls_fp_format(&n.env.local_fp, fp1, sizeof(fp1)) == RG_OK);
+    CHECK(t, strcmp(fp1, fp2) != 0);
+    CHECK(t, side(&n, 0)->local_fp == &n.profs[0].fp);
+    CHECK(t, side(&n, 1)->local_fp == &n.env.local_fp);
+    run(&n, 3000);
+    CHECK_EQ_INT(t, side(&n, 0)->dtls_state, RG_MDTLS_UP);
+    struct rg_addr eng1 = side(&n, 1)->local_rtp;
+    for (uint16_t s = 1; s <= 5; s++) {
+        uint8_t pkt[RG_MCALL_MAX_PACKET];
+        size_t len = make_rtp(pkt, s, 0xCD);
+        rg_mcall_handle_datagram(n.call, n.now, fd_for(&n, &eng1), &n.p_addr, pkt, len);
+        run(&n, 20);
+    }
+    CHECK_EQ_INT(t, n.b_media_in, 5);
+    net_deinit(&n);
+    /* The same call where the browser's side uses the default profile but
+     * expects the second certificate: the browser refuses the handshake. */
+    REQUIRE(t, net_init(&n, false) == RG_OK);
+    n.expect_fp = n.profs[0].fp;
+    REQUIRE(t, setup_call(t, &n, false) == RG_OK);
+    run(&n, 3000);
+    CHECK(t, side(&n, 0)->dtls_state != RG_MDTLS_UP);
+    CHECK_EQ_INT(t, n.b_media_in, 0);
+    net_deinit(&n);
+    /* Profile 2: same certificate, an RSA-only suite list. */
+    REQUIRE(t, net_init(&n, false) == RG_OK);
+    n.prof = 2;
+    REQUIRE(t, setup_call(t, &n, false) == RG_OK);
+    run(&n, 3000);
+    CHECK_EQ_INT(t, side(&n, 0)->dtls_state, RG_MDTLS_FAILED);
+    CHECK(t, side(&n, 0)->srtp_out == NULL);
+    net_deinit(&n);
+}
+
 static void unsupported_and_bad_sdp(struct rg_t *t)
 {
     struct net n;
@@ -792,6 +858,7 @@ static const struct rg_test_case cases[] = {
     { "nat_latching", nat_latching },
     { "slow_ice_does_not_fail_dtls", slow_ice_does_not_fail_dtls },
     { "unsupported_and_bad_sdp", unsupported_and_bad_sdp },
+    { "side_dtls_profile", side_dtls_profile },
 };
 
 RG_TEST_MAIN(cases)
