@@ -152,6 +152,12 @@ int rg__b2b_engine(struct rg_b2b *b, struct b2b_call *c, enum b2b_op op, int fro
         /* Toward the offerer too ICE follows its trunk group: iceWebrtc
          * (and iceLync) answer with a lite agent, iceFull with a full one. */
         req.from_ice_lite = rg__b2b_tg_ice(b->cfg.cfg, c->leg[from_leg].n.tg) == 1;
+        /* Each leg's DTLS certificate and suites: its trunk group's
+         * dtlsProfileName (the engine's default when unnamed). */
+        req.dtls_prof = rg__b2b_tg_dtls_prof(b->cfg.cfg, c->leg[1 - from_leg].n.tg,
+                                             b->cfg.dtls_profs, b->cfg.n_dtls_profs);
+        req.from_dtls_prof = rg__b2b_tg_dtls_prof(b->cfg.cfg, c->leg[from_leg].n.tg,
+                                                  b->cfg.dtls_profs, b->cfg.n_dtls_profs);
     }
     struct rg_str from = rg_str_from_cstr(answer ? tags[1 - from_leg] : tags[from_leg]);
     struct rg_str to = rg_str_from_cstr(answer ? tags[from_leg] : tags[1 - from_leg]);

@@ -100,6 +100,12 @@ struct rg_b2b_cfg {
     struct rg_sip_txl_cfg txl; /* t1_us 0: RG_SIP_TXL_CFG_DEFAULT */
     uint32_t session_expires_s; /* RFC 4028 interval we ask for (0: 1800) */
     uint32_t min_se_s;          /* our Min-SE (0: 90) */
+    /* Names of the media engine's extra DTLS profiles, in the order of its
+     * rg_mcall_env.dtls_profs: a leg whose trunk group's `media
+     * dtlsProfileName` is names[i] uses profile i + 1 (rg_mside_req
+     * dtls_prof); any other name, the engine's default.  Borrowed. */
+    const char *const *dtls_profs;
+    unsigned n_dtls_profs;
 };
 
 /* A received message. */

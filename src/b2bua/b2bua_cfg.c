@@ -143,6 +143,19 @@ int rg__b2b_tg_dtls_passive(const struct rg_cfg *cfg, const char *tg)
     return role ? strcmp(role, "server") == 0 : -1;
 }
 
+uint8_t rg__b2b_tg_dtls_prof(const struct rg_cfg *cfg, const char *tg, const char *const *names,
+                             unsigned n)
+{
+    struct rg_tg_ref ref;
+    if (!cfg || !tg || !tg[0] || !names || rg_cfg_trunk_group(cfg, tg, &ref) != RG_OK)
+        return 0;
+    const char *prof = rg_cfg_get_at(ref.tg, "media dtlsProfileName");
+    for (unsigned i = 0; prof && i < n && i < UINT8_MAX; i++)
+        if (names[i] && strcmp(names[i], prof) == 0)
+            return (uint8_t)(i + 1);
+    return 0;
+}
+
 int rg__b2b_tg_ice(const struct rg_cfg *cfg, const char *tg)
 {
     struct rg_tg_ref ref;

@@ -44,6 +44,10 @@ bool rg__b2b_attr_relay(const struct rg_cfg *cfg, const char *tg);
  * an actpass offer with a=setup:passive), 0 client (active), -1 no profile
  * (the engine's default: active). */
 int rg__b2b_tg_dtls_passive(const struct rg_cfg *cfg, const char *tg);
+/* The trunk group's `media dtlsProfileName` as a 1-based index into
+ * names[0..n) (rg_mside_req dtls_prof); 0 when unset, unknown or absent. */
+uint8_t rg__b2b_tg_dtls_prof(const struct rg_cfg *cfg, const char *tg, const char *const *names,
+                             unsigned n);
 /* iceSupport of the trunk group: 0 none, 1 iceWebrtc/iceLync (lite), 2 iceFull. */
 int rg__b2b_tg_ice(const struct rg_cfg *cfg, const char *tg);
 /* The codec request toward a leg of trunk group tg from its packet service

@@ -147,7 +147,10 @@ static int tb_init_cfg(struct tb *t, bool with_reg, const char *extra_cfg)
         rc = rg_ctl_parse_text(&t->ctl, rg_str_from_cstr(text), &t->cfg, &msgs);
     }
     rg_buf_deinit(&msgs);
-    struct rg_b2b_cfg c = {.cfg = t->cfg, .rng = &t->rng, .max_calls = 8};
+    /* The engine's extra DTLS profiles, as the io glue passes them. */
+    static const char *const dtls_profs[] = { "DTLS_A", "DTLS_B" };
+    struct rg_b2b_cfg c = {.cfg = t->cfg, .rng = &t->rng, .max_calls = 8,
+                           .dtls_profs = dtls_profs, .n_dtls_profs = 2};
     snprintf(c.local[RG_B2B_UDP].host, sizeof(c.local[0].host), "127.0.0.1");
     c.local[RG_B2B_UDP].port = 5060;
     snprintf(c.local[RG_B2B_WS].host, sizeof(c.local[0].host), "127.0.0.1");
@@ -996,6 +999,32 @@ static void dtls_role_from_profile(struct rg_t *rt)
     tb_deinit(&t);
 }
 
+/* A trunk group naming a second DTLS profile (`media dtlsProfileName`) gets
+ * that profile's certificate and suites on its leg: the engine request says
+ * which by index; the other leg (TG_SIP, no DTLS profile of its own) keeps
+ * the default, and a name the engine does not have falls back to it. */
+static void dtls_profile_per_trunk_group(struct rg_t *rt)
+{
+    struct tb t;
+    REQUIRE(rt, tb_init_cfg(&t, false,
+                            "set profiles security dtlsProfile DTLS_B dtlsRole server\n"
+                            "set addressContext default zone ZONE_WRTC sipTrunkGroup TG_WRTC "
+                            "media dtlsProfileName DTLS_B\n") == RG_OK);
+    from_browser(&t, browser_invite(&t, "70"));
+    REQUIRE(rt, t.n_eng == 1);
+    CHECK_EQ_INT(rt, t.eng[0].req.from_dtls_prof, 2); /* the browser's leg: DTLS_B */
+    CHECK_EQ_INT(rt, t.eng[0].req.dtls_prof, 0);      /* the SIP leg: default */
+    tb_deinit(&t);
+    REQUIRE(rt, tb_init_cfg(&t, false,
+                            "set profiles security dtlsProfile DTLS_C dtlsRole server\n"
+                            "set addressContext default zone ZONE_WRTC sipTrunkGroup TG_WRTC "
+                            "media dtlsProfileName DTLS_C\n") == RG_OK);
+    from_browser(&t, browser_invite(&t, "70"));
+    REQUIRE(rt, t.n_eng == 1);
+    CHECK_EQ_INT(rt, t.eng[0].req.from_dtls_prof, 0);
+    tb_deinit(&t);
+}
+
 static void ice_restart_absorbed(struct rg_t *rt)
 {
     struct tb t;
@@ -1049,6 +1078,7 @@ static const struct rg_test_case cases[] = {
     {"sdp_attribute_relay", sdp_attribute_relay},
     {"ice_full_toward_offerer", ice_full_toward_offerer},
     {"dtls_role_from_profile", dtls_role_from_profile},
+    {"dtls_profile_per_trunk_group", dtls_profile_per_trunk_group},
     {"ice_restart_absorbed", ice_restart_absorbed},
     {"oom_stepping", oom_stepping},
     {"profile_codecs", profile_codecs},
