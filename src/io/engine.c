@@ -388,6 +388,7 @@ static int mloop_init(struct rg_engine *e, struct mloop *ml, unsigned idx)
         .dtls_policer = dtls ? &ml->dtls_pol : NULL,
         .srflx_prefix = e->o.srflx_prefix,
         .rng = &ml->rng, .log = e->o.log, .dtls = e->dtls, .local_fp = e->fp,
+        .dtls_profs = e->prof, .n_dtls_profs = e->n_prof,
         .media_ip = e->o.media_ip, .media_ip6 = e->o.media_ip6,
         .ports = { .open = ports_open, .close = ports_close, .ud = ml },
     };
@@ -718,9 +719,13 @@ static unsigned usable_cpus(void)
 int rg_engine_start(const struct rg_engine_opts *o, struct rg_engine **out)
 {
     struct rg_engine *e = rg_calloc(1, sizeof(*e));
-    if (!e)
+    if (!e) {
+        for (unsigned i = 0; o->dtls_profs && i < o->n_dtls_profs; i++)
+            rg_dtls_cert_free(o->dtls_profs[i].cert);
         return RG_ENOMEM;
+    }
     e->o = *o;
+    rg__engine_take_profs(e, o);
     e->ng_fd = e->stop_efd = -1;
     e->n_loops = o->n_loops ? o->n_loops : usable_cpus();
     if (e->n_loops > MAX_LOOPS)
@@ -728,6 +733,8 @@ int rg_engine_start(const struct rg_engine_opts *o, struct rg_engine **out)
     rg_rng_os_init(&e->rng);
     e->loops = rg_calloc(e->n_loops, sizeof(*e->loops));
     int rc = e->loops ? make_dtls(e) : RG_ENOMEM;
+    if (rc == RG_OK)
+        rg__engine_make_profs(e, o);
     if (rc == RG_OK &&
         (o->port_hi < o->port_lo || (unsigned)(o->port_hi - o->port_lo) < 4 * e->n_loops))
         rc = RG_EINVAL;
@@ -786,6 +793,7 @@ void rg_engine_stop(struct rg_engine *e)
         rg_free(e->ids[i]);
     rg_free(e->ids);
     rg_free(e->loops);
+    rg__engine_free_profs(e);
     rg_dtls_ctx_free(e->dtls);
     rg_dtls_cert_free(e->cert);
     rg_dtls_cert_free(e->o.cert); /* when start failed before taking it */

@@ -23,6 +23,17 @@
 #include "io/loop.h"
 #include "proto/dtls/dtls_conn.h"
 
+/* One extra DTLS profile (`profiles security dtlsProfile NAME` other than
+ * the default): a trunk group's dtlsProfileName selects it. */
+#define RG_ENGINE_DTLS_PROFS 16
+#define RG_ENGINE_DTLS_NAME 64
+struct rg_engine_dtls_prof {
+    const char *name;                      /* at most RG_ENGINE_DTLS_NAME - 1 bytes */
+    struct rg_dtls_cert *cert;             /* ownership passes to the engine (also on
+                                              failure); NULL = the engine's certificate */
+    const struct rg_dtls_profile *profile; /* NULL = the engine's default profile */
+};
+
 struct rg_engine_opts {
     struct rg_addr ng;        /* where the ng control protocol listens (RG_AF_NONE: no ng) */
     struct rg_addr media_ip;  /* address media sockets bind and advertise */
@@ -33,6 +44,10 @@ struct rg_engine_opts {
      * an ECDSA P-256 one) and the profile (NULL = DTLS 1.2, ECDHE, 30 s). */
     struct rg_dtls_cert *cert;
     const struct rg_dtls_profile *dtls_profile;
+    /* Extra profiles (at most RG_ENGINE_DTLS_PROFS; read during start only):
+     * in rg_mside_req dtls_prof numbering, dtls_profs[i] is i + 1. */
+    const struct rg_engine_dtls_prof *dtls_profs;
+    unsigned n_dtls_profs;
     /* Aggregate STUN and DTLS policers (bucket in packets, rate in packets/s;
      * 0 = no policing), shared evenly by the media loops, and the IPv4
      * server-reflexive prefix of iceSourceAddressFilterPriority. */
@@ -46,6 +61,10 @@ struct rg_engine;
 /* Starts the threads.  Returns RG_OK and *out (stop with rg_engine_stop),
  * RG_EIO (ng socket), RG_ECRYPTO (DTLS certificate), RG_ENOMEM. */
 RG_MUST_CHECK int rg_engine_start(const struct rg_engine_opts *o, struct rg_engine **out);
+/* The names of the extra DTLS profiles the engine built, in dtls_prof order
+ * (name i is profile i + 1): *names valid until rg_engine_stop.  Returns how
+ * many. */
+unsigned rg_engine_dtls_profiles(const struct rg_engine *e, const char *const **names);
 /* Stops every thread, destroys every call and frees the engine. */
 void rg_engine_stop(struct rg_engine *e);
 

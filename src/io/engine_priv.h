@@ -113,6 +113,12 @@ struct rg_engine {
     struct rg_dtls_cert *cert;
     struct rg_dtls_ctx *dtls;
     struct rg_dtls_fp fp;
+    /* Extra DTLS profiles (engine_dtls.c) */
+    struct rg_mdtls_prof prof[RG_ENGINE_DTLS_PROFS];
+    struct rg_dtls_cert *prof_cert[RG_ENGINE_DTLS_PROFS];
+    char prof_name[RG_ENGINE_DTLS_PROFS][RG_ENGINE_DTLS_NAME];
+    const char *prof_names[RG_ENGINE_DTLS_PROFS];
+    unsigned n_prof;
     struct rg_rng rng;
     /* control-loop registry of live call-ids, for "list" */
     char **ids;
@@ -130,6 +136,12 @@ void rg__engine_jobq_push(struct jobq *q, struct job *j);
 struct job *rg__engine_jobq_pop(struct jobq *q);
 void rg__engine_jobq_drain_efd(struct jobq *q);
 void rg__engine_job_free(struct job *j);
+/* engine_dtls.c: extra DTLS profiles.  take: right after copying the
+ * options (takes every certificate); make: after the default context;
+ * free: in stop. */
+void rg__engine_take_profs(struct rg_engine *e, const struct rg_engine_opts *o);
+void rg__engine_make_profs(struct rg_engine *e, const struct rg_engine_opts *o);
+void rg__engine_free_profs(struct rg_engine *e);
 /* The media loop owning call_id. */
 size_t rg__engine_route(const struct rg_engine *e, struct rg_str call_id);
 

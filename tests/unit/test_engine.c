@@ -14,6 +14,7 @@
 #include "io/loop.h"
 #include "io/udp.h"
 #include "media/mcall.h"
+#include "proto/dtls/dtls_cert.h"
 
 struct done {
     int calls;
@@ -125,7 +126,74 @@ static void offer_answer_relay_delete(struct rg_t *t)
     rg_engine_stop(e);
 }
 
+/* The fingerprint in an offer toward a DTLS-SRTP side made with profile k. */
+static void offer_fp(struct rg_t *t, struct rg_engine_client *cl, struct rg_loop *loop,
+                     const char *id, uint8_t k, struct done *d, char *fp, size_t fpsz)
+{
+    char sdp[512];
+    plain_sdp(sdp, sizeof(sdp), 40000);
+    struct rg_mside_req r = { RG_MT_DTLS_SRTP, 1, RG_MICE_FULL, 1, -1, -1, -1, -1 };
+    r.dtls_prof = k;
+    int want = d->calls + 1;
+    fp[0] = '\0';
+    CHECK_OK(t, rg_engine_sdp(cl, rg_str_from_cstr(id), RG_STR_LIT("fa"), RG_STR_NULL, false,
+                              rg_str_from_cstr(sdp), &r, on_done, d));
+    REQUIRE(t, wait_done(loop, d, want));
+    CHECK_OK(t, d->rc);
+    const char *a = strstr(d->sdp, "a=fingerprint:sha-256 ");
+    if (a)
+        snprintf(fp, fpsz, "%.*s", (int)strcspn(a, "\r\n"), a);
+}
+
+/* Extra DTLS profiles (a trunk group's dtlsProfileName): the engine keeps
+ * those it can build, in order, and an offer made with profile k carries
+ * that profile's certificate fingerprint (RFC 8122 §5); a profile without a
+ * certificate of its own uses the engine's; one whose suites OpenSSL
+ * refuses is left out. */
+static void dtls_profiles_by_index(struct rg_t *t)
+{
+    struct rg_rng_seeded rs;
+    struct rg_rng rng;
+    rg_rng_seeded_init(&rs, 5, &rng);
+    struct rg_dtls_cert *c2 = NULL;
+    REQUIRE(t, rg_dtls_cert_generate(&rng, "tg2", 1790000000LL, 30, &c2) == RG_OK);
+    struct rg_dtls_fp fp2;
+    char want2[RG_DTLS_FP_STRLEN + 32], fpt[RG_DTLS_FP_STRLEN];
+    REQUIRE(t, rg_dtls_cert_fingerprint(c2, RG_DTLS_HASH_SHA256, &fp2) == RG_OK);
+    REQUIRE(t, rg_dtls_fp_format(&fp2, fpt, sizeof(fpt)) == RG_OK);
+    snprintf(want2, sizeof(want2), "a=fingerprint:%s", fpt);
+    struct rg_dtls_profile bad = { .v1_2 = true, .ciphers = "NO-SUCH-SUITE", .n_srtp = 1,
+                                   .srtp = { RG_SRTP_AES128_CM_SHA1_80 } };
+    struct rg_engine_dtls_prof profs[] = { { "P_CERT", c2, NULL }, { "P_BAD", NULL, &bad },
+                                           { "P_DEF", NULL, NULL } };
+    struct rg_engine_opts o = { .port_lo = 37200, .port_hi = 37399, .n_loops = 1,
+                                .dtls_profs = profs, .n_dtls_profs = 3 };
+    REQUIRE(t, rg_addr_parse_ip(RG_STR_LIT("127.0.0.1"), &o.media_ip) == RG_OK);
+    struct rg_engine *e = NULL;
+    REQUIRE(t, rg_engine_start(&o, &e) == RG_OK);
+    const char *const *names = NULL;
+    CHECK_EQ_INT(t, rg_engine_dtls_profiles(e, &names), 2);
+    CHECK(t, strcmp(names[0], "P_CERT") == 0 && strcmp(names[1], "P_DEF") == 0);
+    struct rg_loop loop;
+    REQUIRE(t, rg_loop_init(&loop) == RG_OK);
+    struct rg_engine_client *cl = NULL;
+    REQUIRE(t, rg_engine_client_new(e, &loop, &cl) == RG_OK);
+    struct done d = { 0 };
+    char f0[160], f1[160], f2[160], f9[160];
+    offer_fp(t, cl, &loop, "c0", 0, &d, f0, sizeof(f0));
+    offer_fp(t, cl, &loop, "c1", 1, &d, f1, sizeof(f1));
+    offer_fp(t, cl, &loop, "c2", 2, &d, f2, sizeof(f2));
+    offer_fp(t, cl, &loop, "c9", 9, &d, f9, sizeof(f9)); /* beyond the table: default */
+    CHECK(t, strcmp(f1, want2) == 0);
+    CHECK(t, f0[0] && strcmp(f0, f1) != 0);
+    CHECK(t, strcmp(f2, f0) == 0 && strcmp(f9, f0) == 0);
+    rg_engine_client_free(cl);
+    rg_loop_deinit(&loop);
+    rg_engine_stop(e);
+}
+
 static const struct rg_test_case cases[] = {
+    { "dtls_profiles_by_index", dtls_profiles_by_index },
     { "offer_answer_relay_delete", offer_answer_relay_delete },
 };
 
