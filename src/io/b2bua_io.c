@@ -431,6 +431,9 @@ int rg_b2bua_io_start(const struct rg_b2bua_io_opts *o, struct rg_b2bua_io **out
     struct rg_b2b_cfg bc = {.cfg = g->snap->cfg, .rng = o->rng, .log = o->log,
                             .max_calls = o->max_calls};
     local_addrs(g->snap->cfg, &bc);
+    /* Trunk groups' dtlsProfileName -> the engine's extra DTLS profiles. */
+    if (o->engine)
+        bc.n_dtls_profs = rg_engine_dtls_profiles(o->engine, &bc.dtls_profs);
     /* A UDP call keeps its INVITE transactions 64*T1 after the 2xx (RFC
      * 6026 timers L and M) and its BYE's for timer J/K: about four per call
      * for 32 s, so 50 calls/s need ~6,400 at once. */

@@ -256,47 +256,55 @@ static char *read_small_file(const char *path, size_t *len)
     return buf;
 }
 
-/* The DTLS certificate and profile of the engine: defaultDtlsProfile and
- * the certificate it names (CertName), loaded from DIR/certs with the
- * decrypted passphrase.  Any failure leaves *cert NULL (the engine then
- * generates one) and says why. */
-static void engine_dtls(struct daemon *d, const struct rg_cfg *c, struct rg_dtls_cert **cert,
-                        struct rg_dtls_profile *p, char *ciphers, size_t ciphers_size)
+/* The certificate a DTLS profile names (CertName), loaded from DIR/certs
+ * with the decrypted passphrase; NULL when unset or not loadable. */
+static struct rg_dtls_cert *dtls_cert(struct daemon *d, const struct rg_cfg *c,
+                                      const struct rg_cfg_node *pn)
 {
-    const char *prof = "profiles security dtlsProfile defaultDtlsProfile";
     char path[RG_STORE_PATH_MAX + 300], key[300], pass[RG_SECRET_MAX_PLAIN + 1];
-    const char *name = rg_cfg_get(c, "profiles security dtlsProfile defaultDtlsProfile CertName");
-    snprintf(key, sizeof(key), "system security pki certificate %s", name ? name : "");
+    const char *name = rg_cfg_get_at(pn, "CertName");
+    if (!name)
+        return NULL;
+    snprintf(key, sizeof(key), "system security pki certificate %s", name);
     const struct rg_cfg_node *cn = rg_cfg_lookup(c, key);
     const char *file = cn ? rg_cfg_get_at(cn, "fileName") : NULL;
     const char *enc = cn ? rg_cfg_get_at(cn, "passPhrase") : NULL;
     char *der = NULL;
     size_t len = 0;
+    struct rg_dtls_cert *cert = NULL;
     if (file && enc && rg_secret_decrypt(&d->sec, rg_str_from_cstr(enc), pass, sizeof(pass)) == RG_OK) {
         snprintf(path, sizeof(path), "%s/%s", d->store.certs, file);
         der = read_small_file(path, &len);
     }
-    if (!der || rg_dtls_cert_from_pkcs12((const uint8_t *)der, len, pass, cert) != RG_OK)
-        fprintf(stderr, "rtcgated: DTLS certificate %s not loaded; the engine generates one\n",
-                name ? name : "(none)");
+    if (!der || rg_dtls_cert_from_pkcs12((const uint8_t *)der, len, pass, &cert) != RG_OK)
+        cert = NULL;
     rg_free(der);
-    /* The profile's versions, timer and cipher suites (vendor tokens). */
+    return cert;
+}
+
+/* One DTLS profile of the configuration (`profiles security dtlsProfile
+ * NAME`): its certificate (*cert NULL when unset or not loadable: the
+ * engine's is used, generated for the default profile) and its versions,
+ * timer and cipher suites (vendor tokens). */
+static void engine_dtls(struct daemon *d, const struct rg_cfg *c, const struct rg_cfg_node *pn,
+                        struct rg_dtls_cert **cert, struct rg_dtls_profile *p, char *ciphers,
+                        size_t ciphers_size)
+{
+    *cert = dtls_cert(d, c, pn);
     const char *v;
-    p->v1_0 = (v = rg_cfg_get(c, "profiles security dtlsProfile defaultDtlsProfile v1_0")) &&
-              !strcmp(v, "enabled");
-    p->v1_2 = (v = rg_cfg_get(c, "profiles security dtlsProfile defaultDtlsProfile v1_2")) &&
-              !strcmp(v, "enabled");
+    p->v1_0 = (v = rg_cfg_get_at(pn, "v1_0")) && !strcmp(v, "enabled");
+    p->v1_2 = (v = rg_cfg_get_at(pn, "v1_2")) && !strcmp(v, "enabled");
     uint32_t secs = 5;
-    if ((v = rg_cfg_get(c, "profiles security dtlsProfile defaultDtlsProfile handshakeTimer")))
+    if ((v = rg_cfg_get_at(pn, "handshakeTimer")))
         (void)!rg_str_to_u32(rg_str_from_cstr(v), 60, &secs);
     p->handshake_timer_ms = secs * 1000;
     size_t n = 0;
     ciphers[0] = '\0';
     for (int i = 1; i <= 3; i++) {
-        char leaf[128];
+        char leaf[32];
         const char *ossl;
-        snprintf(leaf, sizeof(leaf), "%s cipherSuite%d", prof, i);
-        v = rg_cfg_get(c, leaf);
+        snprintf(leaf, sizeof(leaf), "cipherSuite%d", i);
+        v = rg_cfg_get_at(pn, leaf);
         if (!v || rg_dtls_cipher_from_token(rg_str_from_cstr(v), &ossl) != RG_OK)
             continue;
         int w = snprintf(ciphers + n, ciphers_size - n, "%s%s", n ? ":" : "", ossl);
@@ -309,6 +317,48 @@ static void engine_dtls(struct daemon *d, const struct rg_cfg *c, struct rg_dtls
                                                  RG_SRTP_AES128_CM_SHA1_32 };
     memcpy(p->srtp, srtp, sizeof(srtp));
     p->n_srtp = 4;
+}
+
+/* DTLS profiles of the engine: defaultDtlsProfile (the engine's own
+ * context; its certificate generated when not loadable) and every other
+ * `profiles security dtlsProfile` as an extra profile a trunk group's
+ * dtlsProfileName selects (at most RG_ENGINE_DTLS_PROFS). */
+struct engine_dtls_set {
+    struct rg_dtls_profile def;
+    char def_ciphers[512];
+    struct rg_engine_dtls_prof x[RG_ENGINE_DTLS_PROFS];
+    struct rg_dtls_profile xp[RG_ENGINE_DTLS_PROFS];
+    char xc[RG_ENGINE_DTLS_PROFS][512];
+};
+
+static void engine_dtls_all(struct daemon *d, const struct rg_cfg *c, struct engine_dtls_set *s,
+                            struct rg_engine_opts *eo)
+{
+    const struct rg_cfg_node *sec = rg_cfg_lookup(c, "profiles security");
+    const struct rg_cfg_node *def = rg_cfg_lookup(c, "profiles security dtlsProfile defaultDtlsProfile");
+    if (def) {
+        engine_dtls(d, c, def, &eo->cert, &s->def, s->def_ciphers, sizeof(s->def_ciphers));
+        eo->dtls_profile = &s->def;
+    }
+    if (!eo->cert)
+        fprintf(stderr, "rtcgated: DTLS certificate of defaultDtlsProfile not loaded; the engine "
+                        "generates one\n");
+    unsigned n = 0;
+    for (const struct rg_cfg_node *ch = sec ? sec->first : NULL; ch; ch = ch->next) {
+        if (!ch->key || ch == def || strcmp(ch->sch->name, "dtlsProfile") != 0)
+            continue;
+        if (n == RG_ENGINE_DTLS_PROFS) {
+            fprintf(stderr, "rtcgated: DTLS profile %s ignored (more than %d)\n", ch->key,
+                    RG_ENGINE_DTLS_PROFS);
+            continue;
+        }
+        engine_dtls(d, c, ch, &s->x[n].cert, &s->xp[n], s->xc[n], sizeof(s->xc[n]));
+        s->x[n].name = ch->key;
+        s->x[n].profile = &s->xp[n];
+        n++;
+    }
+    eo->dtls_profs = s->x;
+    eo->n_dtls_profs = n;
 }
 
 /* The media engine with its ng control port (issue 4), from the running
@@ -348,10 +398,9 @@ static int start_engine(struct daemon *d, struct rg_engine **out)
                 rc = RG_EINVAL;
             eo.port_lo = (uint16_t)plo;
             eo.port_hi = (uint16_t)phi;
-            struct rg_dtls_profile prof = { 0 };
-            char ciphers[512];
-            engine_dtls(d, c, &eo.cert, &prof, ciphers, sizeof(ciphers));
-            eo.dtls_profile = &prof;
+            struct engine_dtls_set dset; /* read by rg_engine_start only */
+            memset(&dset, 0, sizeof(dset));
+            engine_dtls_all(d, c, &dset, &eo);
             eo.srflx_prefix = 16; /* iceSourceAddressFilterPriority default */
             for (size_t i = 0; i < RG_AGGR_COUNT; i++) {
                 const struct rg_aggr_policer *r = &d->ctl.aggr[i];
@@ -365,8 +414,11 @@ static int start_engine(struct daemon *d, struct rg_engine **out)
             }
             if (rc == RG_OK)
                 rc = rg_engine_start(&eo, out);
-            else
+            else {
                 rg_dtls_cert_free(eo.cert);
+                for (unsigned i = 0; i < eo.n_dtls_profs; i++)
+                    rg_dtls_cert_free(dset.x[i].cert);
+            }
         }
         if (rc != RG_OK)
             fprintf(stderr, "rtcgated: media engine not started: %s\n", rg_strerror(rc));
