@@ -44,33 +44,6 @@ struct rg_srtp_lib {
     struct rg_srtp_stats stats;
 };
 
-struct profile_info {
-    enum rg_srtp_profile p;
-    uint8_t key_len, salt_len, rtp_tag, rtcp_tag;
-    const char *sdes, *vendor, *openssl;
-};
-
-static const struct profile_info profiles[] = {
-    { RG_SRTP_AES128_CM_SHA1_80, 16, 14, 10, 10, "AES_CM_128_HMAC_SHA1_80",
-      "AES-CM-128-HMAC-SHA1-80", "SRTP_AES128_CM_SHA1_80" },
-    /* RFC 5764 §4.1.2 / RFC 4568 §6.2.2: SRTCP keeps the 80-bit tag. */
-    { RG_SRTP_AES128_CM_SHA1_32, 16, 14, 4, 10, "AES_CM_128_HMAC_SHA1_32",
-      "AES-CM-128-HMAC-SHA1-32", "SRTP_AES128_CM_SHA1_32" },
-    /* RFC 7714 §12: 12-byte salt, 16-byte tag for SRTP and SRTCP. */
-    { RG_SRTP_AEAD_AES_128_GCM, 16, 12, 16, 16, "AEAD_AES_128_GCM", "AEAD-AES-128-GCM",
-      "SRTP_AEAD_AES_128_GCM" },
-    { RG_SRTP_AEAD_AES_256_GCM, 32, 12, 16, 16, "AEAD_AES_256_GCM", "AEAD-AES-256-GCM",
-      "SRTP_AEAD_AES_256_GCM" },
-};
-
-static const struct profile_info *info(enum rg_srtp_profile p)
-{
-    for (size_t i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++)
-        if (profiles[i].p == p)
-            return &profiles[i];
-    return NULL;
-}
-
 /*
  * srtp_init() registers libsrtp's debug modules and fails when called a
  * second time although the library stays usable; so on failure we probe by
@@ -119,8 +92,10 @@ static void set_crypto_policy(struct rg_srtp_lib *s, enum rg_srtp_profile p)
 
 static int check_cfg(const struct rg_srtp_cfg *cfg)
 {
-    const struct profile_info *pi = info(cfg->key.profile);
-    if (!pi || cfg->key.key_len != pi->key_len || cfg->key.salt_len != pi->salt_len)
+    /* The one profile table is srtp_ctx.c's (0 = unknown profile). */
+    size_t key_len = rg_srtp_profile_key_len(cfg->key.profile);
+    if (key_len == 0 || cfg->key.key_len != key_len ||
+        cfg->key.salt_len != rg_srtp_profile_salt_len(cfg->key.profile))
         return RG_EINVAL;
     if (cfg->key.mki_len > RG_SRTP_MAX_MKI_LEN)
         return RG_EINVAL;
