@@ -19,27 +19,9 @@ secs=${SECONDS_RUN:-10}; warm=${WARMUP:-2}
 nice=(nice -n "${BENCH_NICE:--10}")
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 tmp=$(mktemp -d); pids=()
-# Relay shutdown is not measured: SIGTERM, then SIGKILL after 2 s (tearing
-# down thousands of libsrtp sessions can take minutes, see the report).
-stop() { local p; for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-         for _ in $(seq 1 20); do
-           local alive=0; for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
-           [ $alive = 1 ] || break; sleep 0.1; done
-         for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; pids=(); }
+source "$(dirname "$0")/bench-lib.sh"
 trap 'stop; rm -rf "$tmp"' EXIT
-wait_udp() { for _ in $(seq 1 100); do ss -lun | grep -q ":$1 " && return 0; sleep 0.05; done; return 1; }
-cat >"$tmp/rtpengine.conf" <<CONF
-[rtpengine]
-table = -1
-interface = 127.0.0.1
-listen-ng = 127.0.0.1:22222
-port-min = 20000
-port-max = 59999
-foreground = true
-log-stderr = true
-log-level = 4
-delete-delay = 0
-CONF
+rtpengine_conf
 echo "# relay bench: SDES-SRTP (AES_CM_128_HMAC_SHA1_80) -> RTP/AVP, 20 ms PCMU, ${secs} s window"
 echo "# $(nproc) cores (load average now $(cut -d' ' -f1-3 /proc/loadavg)), shared by the relay under test and the load generator; kernel $(uname -r)"
 echo "# rtpengine $(rtpengine --version 2>&1 | head -1), userspace (table = -1); rtcgated $(git -C "$(dirname "$0")/.." rev-parse --short HEAD 2>/dev/null)"
@@ -80,7 +62,8 @@ for n in sorted(rows):
         r = rows[n].get(name)
         if not r: continue
         print(hdr % (n, name, r["relayed_pps"], r["loss_pct"], r["p50_us"], r["p99_us"], r["us_per_pkt"],
-              r["pps_per_core"], r["rss_kb_per_call"], "%.0f" % (n / float(r["setup_s"]))))
+              r["pps_per_core"], r["rss_kb_per_call"],
+              "%.0f" % (n / float(r["setup_s"])) if float(r["setup_s"]) > 0 else "-"))
     a, b = rows[n].get("rtcgate"), rows[n].get("rtpengine")
     if a and b and float(a["us_per_pkt"]) > 0 and float(a["rss_kb_per_call"]) != 0:
         print("%-7s %-9s efficiency (pkt/s per core) x%.2f, CPU per packet x%.2f, RSS per call x%.2f" % (

@@ -16,25 +16,9 @@ calls=("$@"); [ ${#calls[@]} -gt 0 ] || calls=(50 200)
 secs=${SECONDS_RUN:-10}; warm=${WARMUP:-2}
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 tmp=$(mktemp -d); pids=()
-stop() { local p; for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-         for _ in $(seq 1 20); do
-           local alive=0; for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
-           [ $alive = 1 ] || break; sleep 0.1; done
-         for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; pids=(); }
+source "$(dirname "$0")/bench-lib.sh"
 trap 'stop; rm -rf "$tmp"' EXIT
-wait_udp() { for _ in $(seq 1 100); do ss -lun | grep -q ":$1 " && return 0; sleep 0.05; done; return 1; }
-cat >"$tmp/rtpengine.conf" <<CONF
-[rtpengine]
-table = -1
-interface = 127.0.0.1
-listen-ng = 127.0.0.1:22222
-port-min = 20000
-port-max = 59999
-foreground = true
-log-stderr = true
-log-level = 4
-delete-delay = 0
-CONF
+rtpengine_conf
 echo "# transcoding bench: Opus (48 kHz browser-like, 32 kbit/s) <-> PCMU, 20 ms, both directions, ${secs} s window"
 echo "# $(nproc) cores (load average now $(cut -d' ' -f1-3 /proc/loadavg)), shared by relay and load generator"
 echo "# rtpengine $(rtpengine --version 2>&1 | head -1), userspace; rtcgated $(git -C "$(dirname "$0")/.." rev-parse --short HEAD 2>/dev/null) (Opus complexity 0 at 8 kHz)"
